@@ -1,0 +1,164 @@
+"""The ASGI application: ``create_app(settings)`` builds everything in the lifespan (no global state)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+
+from flowport import __version__
+from flowport.api import problems
+from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
+from flowport.auth.asgi import Authenticator
+from flowport.config import ClientConfig, Settings
+from flowport.persistence import migrate
+from flowport.persistence.db import make_engine
+from flowport.scheduler.loop import Scheduler
+from flowport.services import examples
+from flowport.services.context import Services
+from flowport.services.metrics import Metrics
+from flowport.services.startup import prepare_auth
+
+log = logging.getLogger("flowport")
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    definitions.router,
+    instances.router,
+    tasks.router,
+    events.router,
+    jobs.router,
+    health.router,
+    admin.router,
+    session.router,
+    oauth.router,
+)
+
+
+def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> FastAPI:
+    """Build a Flowport app for ``settings``; the database and scheduler start with the lifespan.
+
+    ``clients`` registers OAuth clients from code (an application embedding Flowport); they win
+    over clients of the same id in the settings file.
+    """
+    code_clients = list(clients)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = make_engine(settings.effective_database_url)
+        migrate.upgrade(db)
+        services = Services.create(settings, db)
+        services.metrics = metrics
+        app.state.services = services
+        prepare_auth(services, code_clients)
+        app.state.authenticator = Authenticator(services)
+        if settings.deploy_examples:
+            examples.deploy_examples(services)
+        scheduler = Scheduler(services, settings.scheduler_max_sleep) if settings.scheduler_enabled else None
+        if scheduler is not None:
+            scheduler.start()
+        app.state.scheduler = scheduler
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+            if services.auth is not None:
+                services.auth.close()  # flushes audit events queued behind the token endpoint
+            db.dispose()
+
+    app = FastAPI(
+        title="Flowport",
+        version=__version__,
+        description="Self-hosted BPMN 2.0 workflow server. Every operation names the permission it needs "
+        "(`x-permission`).",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    problems.install(app)
+    for router in (
+        oauth.router,  # first: the token endpoint is the hottest path, and routes match in order
+        definitions.router,
+        instances.router,
+        tasks.router,
+        events.router,
+        jobs.router,
+        health.router,
+        admin.router,
+        session.router,
+    ):
+        app.include_router(router)
+    _publish_permissions(app)
+    _self_hosted_docs(app)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def route_permission(route: APIRoute) -> str | None:
+    """The permission a route declared through :func:`flowport.api.deps.require`, if any."""
+    return _find_permission(route.dependant)
+
+
+def _find_permission(dependant: Dependant) -> str | None:
+    for dep in dependant.dependencies:
+        permission = getattr(dep.call, "permission", None)
+        if permission:
+            return str(permission)
+        nested = _find_permission(dep)
+        if nested:
+            return nested
+    return None
+
+
+def _publish_permissions(app: FastAPI) -> None:
+    """Show each operation's permission in the OpenAPI document as ``x-permission``."""
+    permissions = {
+        (route.path, method.lower()): permission
+        for router in API_ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and (permission := route_permission(route))
+        for method in route.methods or ()
+    }
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path, operations in schema.get("paths", {}).items():
+                for method, operation in operations.items():
+                    permission = permissions.get((path, method))
+                    if permission:
+                        operation["x-permission"] = permission
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _self_hosted_docs(app: FastAPI) -> None:
+    import swagger_ui
+
+    static = Path(swagger_ui.__file__).parent / "static"
+    app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Flowport API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon-32x32.png",
+        )

@@ -1,0 +1,118 @@
+"""RFC 9457 problem details for every error the API returns; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from flowport.errors import (
+    Conflict,
+    FlowportError,
+    InvalidDefinition,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    TooManyAttempts,
+    Unauthenticated,
+)
+
+log = logging.getLogger("flowport.api")
+
+PROBLEM = "application/problem+json"
+_STATUS: dict[type[FlowportError], int] = {
+    NotFound: 404,
+    Conflict: 409,
+    InvalidDefinition: 422,
+    InvalidRequest: 400,
+    PermissionDenied: 403,
+    PayloadTooLarge: 413,
+    Unauthenticated: 401,
+    TooManyAttempts: 429,
+}
+_SLUG = {
+    404: "not-found",
+    409: "conflict",
+    422: "invalid-definition",
+    400: "invalid-request",
+    403: "forbidden",
+    413: "payload-too-large",
+    405: "method-not-allowed",
+    500: "internal-error",
+    401: "unauthorized",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"https://flowport.dev/problems/{_SLUG.get(status, 'error')}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _challenge(exc: FlowportError) -> dict[str, str]:
+    """RFC 6750 section 3 ``WWW-Authenticate`` challenges, and ``Retry-After`` for lockouts."""
+    if isinstance(exc, Unauthenticated):
+        if exc.error is None:
+            return {"WWW-Authenticate": 'Bearer realm="flowport"'}
+        description = exc.detail.replace('"', "'")
+        challenge = f'Bearer realm="flowport", error="{exc.error}", error_description="{description}"'
+        return {"WWW-Authenticate": challenge}
+    if isinstance(exc, PermissionDenied) and "missingPermission" in exc.extra:
+        scope = exc.extra["missingPermission"]
+        return {"WWW-Authenticate": f'Bearer realm="flowport", error="insufficient_scope", scope="{scope}"'}
+    if isinstance(exc, TooManyAttempts):
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
+
+
+def install(app: FastAPI) -> None:
+    """Map domain errors, validation errors and stray HTTP errors to problem responses."""
+
+    @app.exception_handler(FlowportError)
+    async def _domain(_: Request, exc: FlowportError) -> JSONResponse:
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        response = problem(status, exc.title, exc.detail, **exc.extra)
+        for name, value in _challenge(exc).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"location": "", "message": "invalid"}
+        return problem(400, "Invalid request", f"{first['location']}: {first['message']}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {
+            404: "Not found",
+            405: "Method not allowed",
+            413: "Payload too large",
+            415: "Unsupported media type",
+        }
+        response = problem(exc.status_code, titles.get(exc.status_code, "Error"), str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(
+            500, "Internal server error", "The server failed to handle the request; it was logged."
+        )

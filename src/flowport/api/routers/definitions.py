@@ -1,0 +1,110 @@
+"""Process definitions: deploy, list, get, XML, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from flowport.api.deps import ServicesDep, require
+from flowport.api.schemas import DefinitionOut, DeploymentOut, PageOut
+from flowport.errors import InvalidRequest
+from flowport.persistence.repositories.definitions import DefinitionRow
+from flowport.services import definitions
+from flowport.services.context import Actor
+
+router = APIRouter(prefix="/api/v1/process-definitions", tags=["process definitions"])
+
+Reader = Annotated[Actor, Depends(require("definitions:read"))]
+Deployer = Annotated[Actor, Depends(require("definitions:deploy"))]
+Deleter = Annotated[Actor, Depends(require("definitions:delete"))]
+
+_DEPLOY_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/xml": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+        },
+    }
+}
+
+
+def _out(row: DefinitionRow) -> DefinitionOut:
+    return DefinitionOut(
+        id=row.id,
+        key=row.key,
+        version=row.version,
+        name=row.name,
+        deployed_at=row.deployed_at,
+        deployed_by=row.deployed_by,
+    )
+
+
+@router.post("", status_code=201, response_model=DeploymentOut, openapi_extra=_DEPLOY_BODY)
+async def deploy(
+    request: Request, response: Response, services: ServicesDep, actor: Deployer
+) -> DeploymentOut:
+    """Deploy a BPMN 2.0 file (raw XML body or multipart field `file`); each process gets a version."""
+    xml = await _bpmn_bytes(request)
+    deployed = await run_in_threadpool(definitions.deploy, services, actor, xml)
+    if deployed:
+        response.headers["Location"] = f"/api/v1/process-definitions/{deployed[0].definition.id}"
+    if not any(d.created for d in deployed):
+        response.status_code = 200
+    return DeploymentOut(
+        definitions=[_out(d.definition) for d in deployed], created=[d.created for d in deployed]
+    )
+
+
+async def _bpmn_bytes(request: Request) -> bytes:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
+        return await upload.read()
+    if content_type and not any(t in content_type for t in ("xml", "octet-stream", "text/plain")):
+        raise InvalidRequest(
+            f"Send BPMN as application/xml or multipart/form-data, not {content_type.split(';')[0]}"
+        )
+    return await request.body()
+
+
+@router.get("", response_model=PageOut[DefinitionOut])
+def list_definitions(
+    services: ServicesDep,
+    actor: Reader,
+    key: str | None = None,
+    latest: bool = Query(default=False, description="Only the newest version of each key"),
+    limit: int = Query(default=50, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[DefinitionOut]:
+    page = definitions.list_definitions(services, actor, key, latest, cursor, limit)
+    return PageOut[DefinitionOut](items=[_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{definition_id}", response_model=DefinitionOut)
+def get_definition(definition_id: str, services: ServicesDep, actor: Reader) -> DefinitionOut:
+    return _out(definitions.get(services, actor, definition_id))
+
+
+@router.get(
+    "/{definition_id}/xml", response_class=Response, responses={200: {"content": {"application/xml": {}}}}
+)
+def get_definition_xml(definition_id: str, services: ServicesDep, actor: Reader) -> Response:
+    return Response(definitions.get_xml(services, actor, definition_id), media_type="application/xml")
+
+
+@router.delete("/{definition_id}", status_code=204, response_class=Response)
+def delete_definition(
+    definition_id: str, services: ServicesDep, actor: Deleter, cascade: bool = False
+) -> Response:
+    """Delete a definition; refused (409) while instances run unless `cascade=true`."""
+    definitions.delete(services, actor, definition_id, cascade)
+    return Response(status_code=204)

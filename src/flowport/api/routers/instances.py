@@ -1,0 +1,150 @@
+"""Process instances: start, search, read, operate, variables, history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Response
+
+from flowport.api.deps import ServicesDep, require
+from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
+from flowport.services import instances
+from flowport.services.context import Actor
+from flowport.services.instances import InstanceView
+
+router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"])
+
+Starter = Annotated[Actor, Depends(require("instances:start"))]
+Reader = Annotated[Actor, Depends(require("instances:read"))]
+Manager = Annotated[Actor, Depends(require("instances:manage"))]
+Deleter = Annotated[Actor, Depends(require("instances:delete"))]
+Variables = Annotated[dict[str, Any], Body(description="Variables as one JSON object")]
+
+
+def _out(view: InstanceView, with_variables: bool = True) -> InstanceOut:
+    return InstanceOut(
+        id=view.id,
+        definition_id=view.definition_id,
+        definition_key=view.definition_key,
+        version=view.version,
+        status=view.status,
+        business_key=view.business_key,
+        active_element_ids=view.active_element_ids,
+        has_incidents=view.has_incidents,
+        started_at=view.started_at,
+        ended_at=view.ended_at,
+        started_by=view.started_by,
+        variables=view.variables if with_variables else None,
+    )
+
+
+@router.post("", status_code=201, response_model=InstanceOut)
+def start_instance(
+    body: StartInstanceIn, response: Response, services: ServicesDep, actor: Starter
+) -> InstanceOut:
+    """Start an instance of the latest (or given) version; a duplicate `id` is a 409."""
+    view = instances.start(
+        services,
+        actor,
+        definition_key=body.definition_key,
+        definition_id=body.definition_id,
+        version=body.version,
+        variables=body.variables,
+        business_key=body.business_key,
+        instance_id=body.id,
+    )
+    response.headers["Location"] = f"/api/v1/process-instances/{view.id}"
+    return _out(view)
+
+
+@router.get("", response_model=PageOut[InstanceOut])
+def search_instances(
+    services: ServicesDep,
+    actor: Reader,
+    status: str | None = None,
+    definition_key: Annotated[str | None, Query(alias="definitionKey")] = None,
+    business_key: Annotated[str | None, Query(alias="businessKey")] = None,
+    started_after: Annotated[datetime | None, Query(alias="startedAfter")] = None,
+    started_before: Annotated[datetime | None, Query(alias="startedBefore")] = None,
+    limit: int = Query(default=50, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[InstanceOut]:
+    page = instances.search(
+        services,
+        actor,
+        status=status,
+        definition_key=definition_key,
+        business_key=business_key,
+        started_after=started_after,
+        started_before=started_before,
+        cursor=cursor,
+        limit=limit,
+    )
+    return PageOut[InstanceOut](items=[_out(v, False) for v in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{instance_id}", response_model=InstanceOut)
+def get_instance(instance_id: str, services: ServicesDep, actor: Reader) -> InstanceOut:
+    return _out(instances.get(services, actor, instance_id))
+
+
+@router.post("/{instance_id}/cancel", response_model=InstanceOut)
+def cancel_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
+    return _out(instances.cancel(services, actor, instance_id))
+
+
+@router.post("/{instance_id}/suspend", response_model=InstanceOut)
+def suspend_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
+    return _out(instances.suspend(services, actor, instance_id))
+
+
+@router.post("/{instance_id}/resume", response_model=InstanceOut)
+def resume_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
+    return _out(instances.resume(services, actor, instance_id))
+
+
+@router.post("/{instance_id}/move", response_model=InstanceOut)
+def move_token(instance_id: str, body: MoveIn, services: ServicesDep, actor: Manager) -> InstanceOut:
+    """Move the token to another activity (OptimaJet's *set state*)."""
+    return _out(instances.move(services, actor, instance_id, body.to_element_id, body.from_element_id))
+
+
+@router.delete("/{instance_id}", status_code=204, response_class=Response)
+def delete_instance(instance_id: str, services: ServicesDep, actor: Deleter) -> Response:
+    instances.delete(services, actor, instance_id)
+    return Response(status_code=204)
+
+
+@router.get("/{instance_id}/variables")
+def get_variables(instance_id: str, services: ServicesDep, actor: Reader) -> dict[str, Any]:
+    return instances.variables(services, actor, instance_id)
+
+
+@router.put("/{instance_id}/variables")
+def replace_variables(
+    instance_id: str, body: Variables, services: ServicesDep, actor: Manager
+) -> dict[str, Any]:
+    return instances.set_variables(services, actor, instance_id, body, replace=True)
+
+
+@router.patch("/{instance_id}/variables")
+def merge_variables(
+    instance_id: str, body: Variables, services: ServicesDep, actor: Manager
+) -> dict[str, Any]:
+    return instances.set_variables(services, actor, instance_id, body, replace=False)
+
+
+@router.get("/{instance_id}/history", response_model=PageOut[HistoryOut])
+def get_history(
+    instance_id: str,
+    services: ServicesDep,
+    actor: Reader,
+    limit: int = Query(default=200, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[HistoryOut]:
+    after = int(cursor) if cursor and cursor.isdigit() else 0
+    rows, next_id = instances.history(services, actor, instance_id, after, limit)
+    return PageOut[HistoryOut](
+        items=[HistoryOut.model_validate(r) for r in rows], next_cursor=str(next_id) if next_id else None
+    )

@@ -1,0 +1,121 @@
+"""External jobs (fetch-and-lock, complete, fail, extend lock) and incidents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from flowport.api.deps import ServicesDep, require
+from flowport.api.schemas import (
+    CompleteJobIn,
+    ExtendLockIn,
+    FailJobIn,
+    FetchAndLockIn,
+    IncidentOut,
+    JobOut,
+    PageOut,
+    ResolveIncidentIn,
+)
+from flowport.persistence.repositories.jobs import JobRow
+from flowport.services import jobs
+from flowport.services.context import Actor
+from flowport.services.jobs import TopicRequest
+
+router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"])
+
+Worker = Annotated[Actor, Depends(require("jobs:work"))]
+Reader = Annotated[Actor, Depends(require("instances:read"))]
+Manager = Annotated[Actor, Depends(require("instances:manage"))]
+
+
+def _job(row: JobRow, variables: dict[str, Any] | None = None) -> JobOut:
+    return JobOut(
+        id=row.id,
+        topic=row.topic,
+        process_instance_id=row.instance_id,
+        definition_key=row.definition_key,
+        element_id=row.element_id,
+        retries=row.retries,
+        worker_id=row.worker_id,
+        lock_expires_at=row.lock_expires_at,
+        error_message=row.error_message,
+        created_at=row.created_at,
+        variables=variables,
+    )
+
+
+@router.post("/jobs/fetch-and-lock", response_model=PageOut[JobOut])
+def fetch_and_lock(body: FetchAndLockIn, services: ServicesDep, actor: Worker) -> PageOut[JobOut]:
+    """Lock up to `maxJobs` jobs of the given topics (lock durations in milliseconds)."""
+    topics = [TopicRequest(t.name, t.lock_duration) for t in body.topics]
+    locked = jobs.fetch_and_lock(services, actor, body.worker_id, topics, body.max_jobs)
+    return PageOut[JobOut](items=[_job(j.job, j.variables) for j in locked])
+
+
+@router.get("/jobs", response_model=PageOut[JobOut])
+def list_jobs(
+    services: ServicesDep,
+    actor: Worker,
+    topic: str | None = None,
+    process_instance_id: Annotated[str | None, Query(alias="processInstanceId")] = None,
+    limit: int = Query(default=50, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[JobOut]:
+    page = jobs.search(services, actor, topic, process_instance_id, cursor, limit)
+    return PageOut[JobOut](items=[_job(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/jobs/{job_id}/complete", status_code=204, response_class=Response)
+def complete_job(job_id: str, body: CompleteJobIn, services: ServicesDep, actor: Worker) -> Response:
+    jobs.complete(services, actor, job_id, body.worker_id, body.variables)
+    return Response(status_code=204)
+
+
+@router.post("/jobs/{job_id}/fail", response_model=JobOut)
+def fail_job(job_id: str, body: FailJobIn, services: ServicesDep, actor: Worker) -> JobOut:
+    """Report a failure; with `retries` 0 the job becomes an incident."""
+    return _job(
+        jobs.fail(
+            services, actor, job_id, body.worker_id, body.error_message, body.retries, body.retry_timeout
+        )
+    )
+
+
+@router.post("/jobs/{job_id}/extend-lock", response_model=JobOut)
+def extend_lock(job_id: str, body: ExtendLockIn, services: ServicesDep, actor: Worker) -> JobOut:
+    return _job(jobs.extend_lock(services, actor, job_id, body.worker_id, body.new_duration))
+
+
+def _incident(row: dict[str, Any]) -> IncidentOut:
+    return IncidentOut(
+        id=row["id"],
+        process_instance_id=row["instance_id"],
+        element_id=row["element_id"],
+        kind=row["kind"],
+        message=row["message"],
+        created_at=row["created_at"],
+        resolved_at=row["resolved_at"],
+        job_id=row["task_id"] if row["kind"] == "failedJob" else None,
+    )
+
+
+@router.get("/incidents", response_model=PageOut[IncidentOut])
+def list_incidents(
+    services: ServicesDep,
+    actor: Reader,
+    process_instance_id: Annotated[str | None, Query(alias="processInstanceId")] = None,
+    open_only: Annotated[bool, Query(alias="open")] = True,
+    limit: int = Query(default=50, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[IncidentOut]:
+    page = jobs.search_incidents(services, actor, process_instance_id, open_only, cursor, limit)
+    return PageOut[IncidentOut](items=[_incident(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
+def resolve_incident(
+    incident_id: str, services: ServicesDep, actor: Manager, body: ResolveIncidentIn | None = None
+) -> IncidentOut:
+    """Retry what failed: the job gets retries again, or the failed script runs once more."""
+    return _incident(jobs.resolve_incident(services, actor, incident_id, body.retries if body else 1))

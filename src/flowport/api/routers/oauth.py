@@ -1,0 +1,185 @@
+"""The token service's HTTP edge: token, introspection, revocation, discovery and JWKS.
+
+Public by nature (clients authenticate *here*): no route declares ``require(...)``, and
+``PUBLIC_PATHS`` lists them for the request guard. In ``auth.mode = "external"`` every route
+answers 404. The source address used by the failure limiter is the ASGI client address, which
+uvicorn takes from ``X-Forwarded-For`` only when the peer is a trusted proxy
+(``forwarded_allow_ips``, loopback by default).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from flowport.api import problems
+from flowport.api.deps import ServicesDep
+from flowport.services import oauth, oauth_discovery, oauth_introspection
+from flowport.services.context import Services
+from flowport.services.oauth_requests import OAuthError, OAuthRequest
+
+TOKEN_PATHS = ("/connect/token", "/oauth/token")
+INTROSPECT_PATHS = ("/connect/introspect", "/oauth/introspect")
+REVOKE_PATHS = ("/connect/revoke", "/oauth/revoke")
+DISCOVERY_PATHS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
+JWKS_PATH = oauth_discovery.JWKS_PATH
+PUBLIC_PATHS: frozenset[str] = frozenset(
+    (*TOKEN_PATHS, *INTROSPECT_PATHS, *REVOKE_PATHS, *DISCOVERY_PATHS, JWKS_PATH)
+)
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
+_NOT_POST = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_NOT_GET = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+router = APIRouter(tags=["oauth"])
+T = TypeVar("T")
+
+
+def _not_found() -> JSONResponse:
+    return problems.problem(404, "Not found", "The built-in token service is off (auth.mode = external)")
+
+
+def _services(request: Request) -> Services:
+    # Read directly, not through a sync dependency: FastAPI runs those in a worker thread, a hop
+    # that costs more than issuing a token.
+    services: Services = request.app.state.services
+    return services
+
+
+async def _parse(request: Request) -> OAuthRequest:
+    """Parameters from an application/x-www-form-urlencoded or application/json body."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    params: dict[str, list[str]] = {}
+    if media == "application/json":
+        params = _json_params(raw)
+    elif media in ("application/x-www-form-urlencoded", "") or not raw:
+        try:
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+        except UnicodeDecodeError:
+            raise OAuthError("invalid_request", "The body is not valid UTF-8") from None
+        for name, value in pairs:
+            params.setdefault(name, []).append(value)
+    else:
+        raise OAuthError(
+            "invalid_request", "Send parameters as application/x-www-form-urlencoded or application/json"
+        )
+    query: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        query.setdefault(name, []).append(value)
+    return OAuthRequest(
+        params=params,
+        query=query,
+        authorization=request.headers.get("authorization"),
+        source_ip=request.client.host if request.client else "unknown",
+    )
+
+
+def _json_params(raw: bytes) -> dict[str, list[str]]:
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        raise OAuthError("invalid_request", "The body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise OAuthError("invalid_request", "The JSON body must be an object")
+    params: dict[str, list[str]] = {}
+    for name, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str | int | float) and not isinstance(v, bool) for v in values):
+            raise OAuthError("invalid_request", f"{name} must be a string")
+        params[name] = [str(v) for v in values]
+    return params
+
+
+async def _answer(request: Request, services: Services, call: Callable[[Services, OAuthRequest], T]) -> T:
+    return await run_in_threadpool(call, services, await _parse(request))
+
+
+def _error(exc: OAuthError) -> JSONResponse:
+    """RFC 6749 section 5.2."""
+    return JSONResponse(exc.body(), status_code=exc.status, headers={**exc.headers, **NO_STORE})
+
+
+@router.post(TOKEN_PATHS[0], summary="Token endpoint (RFC 6749)")
+@router.post(TOKEN_PATHS[1], include_in_schema=False)
+async def token(request: Request) -> Response:
+    """Client credentials and refresh-token grants; parameters as form or JSON."""
+    services = _services(request)
+    if not oauth_discovery.enabled(services):
+        return _not_found()
+    try:
+        parsed = await _parse(request)
+        try:
+            # The usual request reads and signs (about half a millisecond): doing it here, on the
+            # event loop, avoids a worker-thread hop that costs more than the work itself.
+            body = oauth.token(services, parsed, may_write=False)
+        except oauth.WouldWrite:
+            body = await run_in_threadpool(oauth.token, services, parsed)
+    except OAuthError as exc:
+        return _error(exc)
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post(INTROSPECT_PATHS[0], summary="Token introspection (RFC 7662)")
+@router.post(INTROSPECT_PATHS[1], include_in_schema=False)
+async def introspect(request: Request, services: ServicesDep) -> Response:
+    if not oauth_discovery.enabled(services):
+        return _not_found()
+    try:
+        body: dict[str, Any] = await _answer(request, services, oauth_introspection.introspect)
+    except OAuthError as exc:
+        return _error(exc)
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post(REVOKE_PATHS[0], summary="Token revocation (RFC 7009)")
+@router.post(REVOKE_PATHS[1], include_in_schema=False)
+async def revoke(request: Request, services: ServicesDep) -> Response:
+    if not oauth_discovery.enabled(services):
+        return _not_found()
+    try:
+        await _answer(request, services, oauth_introspection.revoke)
+    except OAuthError as exc:
+        return _error(exc)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+def _other_methods(allowed: str) -> Callable[[Services], Response]:
+    def handler(services: ServicesDep) -> Response:
+        """Other methods: 405 naming the allowed one; external mode hides even that (404)."""
+        if not oauth_discovery.enabled(services):
+            return _not_found()
+        response = problems.problem(405, "Method not allowed", f"Use {allowed}")
+        response.headers["Allow"] = allowed
+        return response
+
+    return handler
+
+
+for _path in (*TOKEN_PATHS, *INTROSPECT_PATHS, *REVOKE_PATHS):
+    router.add_api_route(_path, _other_methods("POST"), methods=_NOT_POST, include_in_schema=False)
+for _path in (*DISCOVERY_PATHS, JWKS_PATH):
+    router.add_api_route(_path, _other_methods("GET"), methods=_NOT_GET, include_in_schema=False)
+
+
+@router.get(DISCOVERY_PATHS[0], summary="OpenID Connect discovery")
+@router.get(DISCOVERY_PATHS[1], summary="Authorization server metadata (RFC 8414)")
+def discovery(services: ServicesDep) -> Response:
+    if not oauth_discovery.enabled(services):
+        return _not_found()
+    return JSONResponse(oauth_discovery.metadata(services))
+
+
+@router.get(JWKS_PATH, summary="Public signing keys (RFC 7517 JWK Set)")
+def jwks(services: ServicesDep) -> Response:
+    if not oauth_discovery.enabled(services):
+        return _not_found()
+    return JSONResponse(
+        oauth_discovery.jwks(services),
+        headers={"Cache-Control": "public, max-age=60"},
+    )

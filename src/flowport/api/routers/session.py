@@ -1,0 +1,101 @@
+"""Human logins: ``POST /api/login`` sets an HttpOnly session cookie and returns a CSRF token.
+
+Credentials come as Camunda's self-managed Tasklist sends them (query string), as a form, or as JSON.
+Both routes are public: they are how a caller gets a credential in the first place.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from flowport.api.deps import ServicesDep
+from flowport.api.schemas_admin import LoginIn, LoginOut
+from flowport.auth.asgi import CSRF_HEADER, SESSION_COOKIE
+from flowport.errors import InvalidRequest
+from flowport.services import sessions
+from flowport.services.context import DEFAULT_ENV, Services
+
+PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
+
+router = APIRouter(prefix="/api", tags=["session"])
+
+
+async def _credentials(request: Request) -> LoginIn:
+    """Username and password from the query string, a form, or a JSON body (in that order)."""
+    data: Any = dict(request.query_params)
+    if "username" not in data:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        elif content_type == "application/json":
+            try:
+                data = json.loads(await request.body() or b"{}")
+            except ValueError as exc:
+                raise InvalidRequest("The body is not valid JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidRequest("Send username and password as query parameters, a form or a JSON object")
+    try:
+        return LoginIn.model_validate({k: data[k] for k in ("username", "password") if k in data})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidRequest(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
+
+
+Credentials = Annotated[LoginIn, Depends(_credentials)]
+
+
+def _env(request: Request, services: Services) -> str:
+    return request.headers.get(services.settings.auth.env_header) or DEFAULT_ENV
+
+
+def _secure(services: Services) -> bool:
+    return services.settings.effective_public_url.startswith("https://")
+
+
+@router.post("/login", response_model=LoginOut)
+async def login(
+    request: Request, response: Response, credentials: Credentials, services: ServicesDep
+) -> LoginOut:
+    """Log in with username and password; wrong credentials are a 401, too many failures a 429."""
+    result = await run_in_threadpool(
+        sessions.login,
+        services,
+        credentials.username,
+        credentials.password.get_secret_value(),
+        env=_env(request, services),
+        source_ip=request.client.host if request.client else None,
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.session_token,
+        max_age=services.settings.auth.session_lifetime,
+        path="/",
+        secure=_secure(services),
+        httponly=True,
+        samesite="lax",
+    )
+    response.headers[CSRF_HEADER] = result.csrf_token
+    response.headers["Cache-Control"] = "no-store"
+    return LoginOut(
+        csrf_token=result.csrf_token,
+        username=result.username,
+        environment=result.env,
+        expires_at=result.expires_at,
+    )
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+async def logout(request: Request, services: ServicesDep) -> Response:
+    """End the session of the cookie sent (if any) and clear the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        source_ip = request.client.host if request.client else None
+        await run_in_threadpool(sessions.logout, services, token, source_ip=source_ip)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(services), httponly=True, samesite="lax")
+    return response

@@ -1,0 +1,90 @@
+"""User tasks: search, read, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from flowport.api.deps import ServicesDep, require
+from flowport.api.schemas import ClaimIn, CompleteTaskIn, PageOut, TaskOut
+from flowport.persistence.repositories.tasks import TaskRow
+from flowport.services import tasks
+from flowport.services.context import Actor
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"])
+
+Reader = Annotated[Actor, Depends(require("tasks:read"))]
+Assigner = Annotated[Actor, Depends(require("tasks:assign"))]
+Completer = Annotated[Actor, Depends(require("tasks:complete"))]
+
+
+def task_out(row: TaskRow) -> TaskOut:
+    return TaskOut(
+        id=row.id,
+        element_id=row.element_id,
+        name=row.name,
+        process_instance_id=row.instance_id,
+        definition_key=row.definition_key,
+        assignee=row.assignee,
+        candidate_users=list(row.candidate_users),
+        candidate_groups=list(row.candidate_groups),
+        state=row.state,
+        created_at=row.created_at,
+        due_at=row.due_at,
+        ended_at=row.ended_at,
+        completed_by=row.completed_by,
+    )
+
+
+@router.get("", response_model=PageOut[TaskOut])
+def search_tasks(
+    services: ServicesDep,
+    actor: Reader,
+    state: str | None = Query(default="READY", description="READY (default), COMPLETED or CANCELED"),
+    assignee: str | None = None,
+    candidate_user: Annotated[str | None, Query(alias="candidateUser")] = None,
+    candidate_group: Annotated[str | None, Query(alias="candidateGroup")] = None,
+    process_instance_id: Annotated[str | None, Query(alias="processInstanceId")] = None,
+    definition_key: Annotated[str | None, Query(alias="definitionKey")] = None,
+    element_id: Annotated[str | None, Query(alias="elementId")] = None,
+    limit: int = Query(default=50, ge=1, le=1000),
+    cursor: str | None = None,
+) -> PageOut[TaskOut]:
+    page = tasks.search(
+        services,
+        actor,
+        state=state,
+        assignee=assignee,
+        candidate_user=candidate_user,
+        candidate_group=candidate_group,
+        instance_id=process_instance_id,
+        definition_key=definition_key,
+        element_id=element_id,
+        cursor=cursor,
+        limit=limit,
+    )
+    return PageOut[TaskOut](items=[task_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{task_id}", response_model=TaskOut)
+def get_task(task_id: str, services: ServicesDep, actor: Reader) -> TaskOut:
+    return task_out(tasks.get(services, actor, task_id))
+
+
+@router.post("/{task_id}/claim", response_model=TaskOut)
+def claim_task(task_id: str, services: ServicesDep, actor: Assigner, body: ClaimIn | None = None) -> TaskOut:
+    return task_out(tasks.claim(services, actor, task_id, body.assignee if body else None))
+
+
+@router.post("/{task_id}/unclaim", response_model=TaskOut)
+def unclaim_task(task_id: str, services: ServicesDep, actor: Assigner) -> TaskOut:
+    return task_out(tasks.unclaim(services, actor, task_id))
+
+
+@router.post("/{task_id}/complete", response_model=TaskOut)
+def complete_task(
+    task_id: str, services: ServicesDep, actor: Completer, body: CompleteTaskIn | None = None
+) -> TaskOut:
+    """Complete a ready task; a task that is no longer ready is a 409."""
+    return task_out(tasks.complete(services, actor, task_id, body.variables if body else {}))

@@ -1,0 +1,187 @@
+"""Request and response bodies of the native API (camelCase JSON)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+T = TypeVar("T")
+
+
+class ApiModel(BaseModel):
+    """Responses: camelCase on the wire."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class ApiIn(BaseModel):
+    """Requests: camelCase on the wire; unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class PageOut(ApiModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+class DefinitionOut(ApiModel):
+    id: str
+    key: str
+    version: int
+    name: str | None
+    deployed_at: datetime
+    deployed_by: str | None = None
+
+
+class DeploymentOut(ApiModel):
+    definitions: list[DefinitionOut]
+    created: list[bool] = Field(description="Per definition: false when identical XML was already deployed")
+
+
+class StartInstanceIn(ApiIn):
+    definition_key: str | None = Field(default=None, max_length=255)
+    definition_id: str | None = Field(default=None, max_length=64)
+    version: int | None = Field(default=None, ge=1)
+    variables: dict[str, Any] = Field(default_factory=dict)
+    business_key: str | None = Field(default=None, max_length=255)
+    id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class InstanceOut(ApiModel):
+    id: str
+    definition_id: str
+    definition_key: str
+    version: int
+    status: str
+    business_key: str | None
+    active_element_ids: list[str]
+    has_incidents: bool
+    started_at: datetime
+    ended_at: datetime | None
+    started_by: str | None
+    variables: dict[str, Any] | None = None
+
+
+class MoveIn(ApiIn):
+    to_element_id: str = Field(min_length=1, max_length=255)
+    from_element_id: str | None = Field(default=None, max_length=255)
+
+
+class HistoryOut(ApiModel):
+    id: int
+    at: datetime
+    element_id: str | None
+    element_name: str | None
+    element_type: str | None
+    event: str
+    actor: str | None
+    details: dict[str, Any] | None
+
+
+class TaskOut(ApiModel):
+    id: str
+    element_id: str
+    name: str | None
+    process_instance_id: str
+    definition_key: str
+    assignee: str | None
+    candidate_users: list[str]
+    candidate_groups: list[str]
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    ended_at: datetime | None
+    completed_by: str | None
+
+
+class ClaimIn(ApiIn):
+    assignee: str | None = Field(default=None, max_length=255)
+
+
+class CompleteTaskIn(ApiIn):
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessageIn(ApiIn):
+    name: str = Field(min_length=1, max_length=255)
+    process_instance_id: str | None = Field(default=None, max_length=64)
+    business_key: str | None = Field(default=None, max_length=255)
+    correlation_key: str | None = Field(default=None, max_length=255)
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeliveryOut(ApiModel):
+    process_instance_id: str
+    definition_key: str
+    status: str
+    started: bool
+
+
+class DeliveriesOut(ApiModel):
+    items: list[DeliveryOut]
+
+
+class SignalIn(ApiIn):
+    name: str = Field(min_length=1, max_length=255)
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class TopicIn(ApiIn):
+    name: str = Field(min_length=1, max_length=255)
+    lock_duration: int = Field(default=300_000, ge=1, le=7 * 24 * 3600 * 1000, description="milliseconds")
+
+
+class FetchAndLockIn(ApiIn):
+    worker_id: str = Field(min_length=1, max_length=255)
+    max_jobs: int = Field(default=10, ge=1, le=1000)
+    topics: list[TopicIn] = Field(min_length=1, max_length=100)
+
+
+class JobOut(ApiModel):
+    id: str
+    topic: str
+    process_instance_id: str
+    definition_key: str
+    element_id: str
+    retries: int | None
+    worker_id: str | None
+    lock_expires_at: datetime | None
+    error_message: str | None
+    created_at: datetime
+    variables: dict[str, Any] | None = None
+
+
+class CompleteJobIn(ApiIn):
+    worker_id: str = Field(min_length=1, max_length=255)
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+
+class FailJobIn(ApiIn):
+    worker_id: str = Field(min_length=1, max_length=255)
+    error_message: str | None = Field(default=None, max_length=10_000)
+    retries: int = Field(ge=0, le=1000)
+    retry_timeout: int = Field(default=0, ge=0, le=30 * 24 * 3600 * 1000, description="milliseconds")
+
+
+class ExtendLockIn(ApiIn):
+    worker_id: str = Field(min_length=1, max_length=255)
+    new_duration: int = Field(ge=1, le=7 * 24 * 3600 * 1000, description="milliseconds")
+
+
+class IncidentOut(ApiModel):
+    id: str
+    process_instance_id: str
+    element_id: str
+    kind: str
+    message: str
+    created_at: datetime
+    resolved_at: datetime | None
+    job_id: str | None = None
+
+
+class ResolveIncidentIn(ApiIn):
+    retries: int = Field(default=1, ge=1, le=1000)

@@ -1,0 +1,139 @@
+"""Request authentication: the only HTTP-aware module of ``auth/`` (RFC 6750 bearer tokens, sessions).
+
+It turns a request into a :class:`Principal` according to ``settings.auth.mode``:
+
+- ``open``: everyone is an anonymous caller with every permission (local experiments only);
+- ``oauth``: Flowport's own JWT access tokens, the optional static API token, external issuers'
+  JWTs, and session cookies from ``POST /api/login`` (unsafe methods then need the CSRF header);
+- ``external``: only JWTs of the configured external OpenID Connect issuers.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import replace
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from flowport.auth.external import ExternalIssuers, ExternalTokenError
+from flowport.auth.permissions import CATALOG, expand
+from flowport.auth.principal import Principal
+from flowport.errors import Unauthenticated
+from flowport.services.context import DEFAULT_ENV, Services
+
+SESSION_COOKIE = "flowport_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Authenticator:
+    """Authenticates requests for one app; built in the lifespan from the settings."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._settings = services.settings.auth
+        self._external = ExternalIssuers(self._settings.external_issuers, self._settings.audience)
+        static = self._settings.static_token
+        self._static_token = static.get_secret_value().encode() if static is not None else None
+        self._static_permissions = (
+            expand([self._settings.static_token_profile]) if static is not None else None
+        )
+
+    async def principal(self, request: Request) -> Principal:
+        """Who the request acts as (cached on the request); raises :class:`Unauthenticated`."""
+        cached: Principal | None = getattr(request.state, "principal", None)
+        if cached is not None:
+            return cached
+        principal = await self._authenticate(request)
+        requested_env = request.headers.get(self._settings.env_header)
+        if requested_env and requested_env != principal.env:
+            if principal.kind != "open":
+                raise Unauthenticated(
+                    f"The credential was issued for environment '{principal.env}', not '{requested_env}'"
+                )
+            principal = replace(principal, env=requested_env)
+        request.state.principal = principal
+        return principal
+
+    async def _authenticate(self, request: Request) -> Principal:
+        mode = self._settings.mode
+        if mode == "open":
+            return Principal(subject="anonymous", kind="open", env=DEFAULT_ENV, permissions=CATALOG)
+        token = _bearer(request)
+        if token is not None:
+            return await self._from_bearer(token, external_only=mode == "external")
+        session = request.cookies.get(SESSION_COOKIE)
+        if session and mode == "oauth":
+            return await self._from_session(request, session)
+        raise Unauthenticated("Authentication is required: send 'Authorization: Bearer <token>'", error=None)
+
+    async def _from_bearer(self, token: str, *, external_only: bool) -> Principal:
+        static = self._static_token
+        if not external_only and static is not None and hmac.compare_digest(token.encode(), static):
+            return Principal(
+                subject="static-token", kind="static", env=DEFAULT_ENV, permissions=self._static_permissions
+            )
+        if not external_only:
+            local = self._verify_local(token)
+            if local is not None:
+                return local
+        if self._external:
+            try:
+                return await self._external.verify(token)
+            except ExternalTokenError as exc:
+                raise Unauthenticated(f"The access token is not valid: {exc}") from exc
+        raise Unauthenticated("The access token is not valid, has expired or was revoked")
+
+    def _verify_local(self, token: str) -> Principal | None:
+        from flowport.auth import tokens
+
+        runtime = self._services.auth
+        if runtime is None:
+            return None
+        try:
+            claims: dict[str, Any] = tokens.verify_access_token(self._services, token)
+        except tokens.InvalidToken as exc:
+            if self._external and tokens.is_foreign(self._services, token):
+                return None  # let the external issuers try it
+            raise Unauthenticated(f"The access token is not valid: {exc}") from exc
+        scope = str(claims.get("scope", ""))
+        return Principal(
+            subject=str(claims.get("sub")),
+            kind="client",
+            env=str(claims.get("env", DEFAULT_ENV)),
+            permissions=expand(scope.split()) if scope else frozenset(),
+            visibility=str(claims.get("visibility", "shared")),
+            token_id=str(claims.get("jti")),
+            client_id=str(claims.get("client_id", claims.get("sub"))),
+            claims=claims,
+        )
+
+    async def _from_session(self, request: Request, session: str) -> Principal:
+        from flowport.services import sessions
+
+        principal: Principal | None = await run_in_threadpool(
+            sessions.principal_for_session, self._services, session
+        )
+        if principal is None:
+            raise Unauthenticated("The session has expired or was ended; log in again")
+        if request.method not in _SAFE_METHODS:
+            csrf = request.headers.get(CSRF_HEADER, "")
+            if not csrf or not await run_in_threadpool(sessions.csrf_matches, self._services, session, csrf):
+                raise Unauthenticated(
+                    f"Requests that change data with a session cookie need the {CSRF_HEADER} header"
+                )
+        return principal
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthenticated(
+            "Use the Bearer scheme: 'Authorization: Bearer <token>'", error="invalid_request"
+        )
+    return value.strip()

@@ -1,0 +1,80 @@
+"""``flowport tasks``: list and complete user tasks."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from flowport.cli import output, variables
+from flowport.cli.session import CLI_ACTOR, open_services
+from flowport.cli.variables import VarsJsonOption, VarsOption
+from flowport.services import tasks as task_service
+
+app = typer.Typer(help="User tasks: list, complete.", no_args_is_help=True)
+
+
+class State(StrEnum):
+    READY = "READY"
+    COMPLETED = "COMPLETED"
+    CANCELED = "CANCELED"
+
+
+@app.command("list")
+def list_tasks(
+    ctx: typer.Context,
+    instance: Annotated[str | None, typer.Option("--instance", help="Only tasks of this instance.")] = None,
+    assignee: Annotated[str | None, typer.Option(help="Only tasks assigned to this user.")] = None,
+    candidate_group: Annotated[str | None, typer.Option(help="Only tasks offered to this group.")] = None,
+    state: Annotated[State, typer.Option(case_sensitive=False, help="Task state.")] = State.READY,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
+) -> None:
+    """List user tasks (ready ones unless --state says otherwise), newest first."""
+    with open_services(ctx) as services:
+        page = task_service.search(
+            services,
+            CLI_ACTOR,
+            state=state.value,
+            assignee=assignee,
+            candidate_group=candidate_group,
+            instance_id=instance,
+            limit=limit,
+        )
+    grid = output.table(
+        "Id", "Task", "Name", "Instance", "Process", "Assignee", "Candidates", "Created", "Due"
+    )
+    for task in page.items:
+        candidates = [*task.candidate_users, *(f"group:{g}" for g in task.candidate_groups)]
+        output.add_row(
+            grid,
+            task.id,
+            task.element_id,
+            task.name,
+            task.instance_id,
+            task.definition_key,
+            task.assignee,
+            ", ".join(candidates),
+            output.when(task.created_at),
+            output.when(task.due_at),
+        )
+    output.show(grid, "No tasks match.")
+    output.more(page.next_cursor, limit)
+
+
+@app.command("complete")
+def complete(
+    ctx: typer.Context,
+    task_id: Annotated[
+        str,
+        typer.Argument(metavar="TASK_ID", help="Task id (see `flowport tasks list`).", show_default=False),
+    ],
+    var: VarsOption = None,
+    vars_json: VarsJsonOption = None,
+) -> None:
+    """Complete a ready user task with variables; the instance runs on until it waits again."""
+    values = variables.parse(var, vars_json)
+    with open_services(ctx) as services:
+        task = task_service.complete(services, CLI_ACTOR, task_id, values)
+    name = f"{task.element_id} '{task.name}'" if task.name else task.element_id
+    output.success(f"Completed task {task.id} ({name}) of process instance {task.instance_id}.")

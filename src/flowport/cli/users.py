@@ -1,0 +1,126 @@
+"""``flowport users``: people who log in to the tasklist and the console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from flowport.cli import output
+from flowport.cli.clients import Visibility
+from flowport.cli.session import CLI_ACTOR, open_services
+from flowport.services import users as user_service
+from flowport.services.users import UserChanges, UserSpec
+
+app = typer.Typer(help="Users: create, list, lock, unlock, set a password, delete.", no_args_is_help=True)
+
+Username = Annotated[str, typer.Argument(metavar="USERNAME", help="The username.", show_default=False)]
+Env = Annotated[str, typer.Option("--env", help="The user's environment.")]
+Password = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 8 characters (asked for when not given; prefer the prompt: others can read "
+        "command lines).",
+    ),
+]
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    username: Username,
+    password: Password,
+    group: Annotated[list[str] | None, typer.Option("--group", "-g", help="Group (repeatable).")] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", "-r", help="Role label (repeatable).")] = None,
+    profile: Annotated[
+        str, typer.Option(help="ObjectRead, ObjectReadWrite, Worker or Admin; 'none' for none.")
+    ] = "ObjectRead",
+    permission: Annotated[
+        list[str] | None, typer.Option("--permission", "-p", help="Extra permission (repeatable).")
+    ] = None,
+    env: Env = "default",
+    visibility: Annotated[
+        Visibility, typer.Option(case_sensitive=False, help="All data, or only what the user started.")
+    ] = Visibility.SHARED,
+) -> None:
+    """Create a user who can log in with username and password."""
+    spec = UserSpec(
+        username=username,
+        password=password,
+        groups=group or [],
+        roles=role or [],
+        profile=None if profile.lower() == "none" else profile,
+        permissions=permission or [],
+        environment=env,
+        visibility=visibility.literal,
+    )
+    with open_services(ctx, auth=True) as services:
+        user_service.create(services, CLI_ACTOR, spec)
+    output.success(f"Created user {username} in environment {env}.")
+
+
+@app.command("list")
+def list_users(
+    ctx: typer.Context,
+    env: Annotated[str | None, typer.Option("--env", help="Only this environment.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
+) -> None:
+    """List users, newest first."""
+    with open_services(ctx, auth=True) as services:
+        page = user_service.search(services, env, None, limit)
+    grid = output.table("Username", "Env", "Profile", "Groups", "Roles", "Locked", "Created")
+    for u in page.items:
+        output.add_row(
+            grid,
+            u.username,
+            u.env,
+            u.profile,
+            ", ".join(u.groups),
+            ", ".join(u.roles),
+            "yes" if u.locked else "no",
+            output.when(u.created_at),
+        )
+    output.show(grid, "No users yet.")
+    output.more(page.next_cursor, limit)
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    username: Username,
+    env: Env = "default",
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a user and end its sessions."""
+    if not yes:
+        typer.confirm(f"Delete user {username}?", abort=True)
+    with open_services(ctx, auth=True) as services:
+        user_service.delete(services, CLI_ACTOR, env, username)
+    output.success(f"Deleted user {username}.")
+
+
+@app.command("lock")
+def lock(ctx: typer.Context, username: Username, env: Env = "default") -> None:
+    """Refuse the user's logins and end its sessions."""
+    _change(ctx, env, username, {"locked": True}, f"Locked user {username}.")
+
+
+@app.command("unlock")
+def unlock(ctx: typer.Context, username: Username, env: Env = "default") -> None:
+    """Let a locked user log in again."""
+    _change(ctx, env, username, {"locked": False}, f"Unlocked user {username}.")
+
+
+@app.command("set-password")
+def set_password(ctx: typer.Context, username: Username, password: Password, env: Env = "default") -> None:
+    """Give the user a new password (its sessions end)."""
+    _change(ctx, env, username, {"password": password}, f"Set a new password for {username}.")
+
+
+def _change(ctx: typer.Context, env: str, username: str, changes: UserChanges, message: str) -> None:
+    with open_services(ctx, auth=True) as services:
+        user_service.update(services, CLI_ACTOR, env, username, changes)
+    output.success(message)

@@ -1,0 +1,27 @@
+"""Restricted evaluator for BPMN ``scriptTask`` scripts and ``conditionExpression`` conditions.
+
+Scripts are Python, compiled by RestrictedPython plus Flowport's own rules (:mod:`.policy`), run
+against the task data with a deadline enforced by a trace function (:mod:`.limits`), and with the
+operators that can allocate without bound (``*``, ``**``, ``<<``, ``+``, ``%``, f-string widths, a
+few ``str`` methods) routed through guards (:mod:`.guards`, :mod:`.safe_builtins`). What a script
+leaves in task data is stored as JSON (:mod:`.values`); :mod:`.environment` plugs it all into
+SpiffWorkflow.
+"""
+
+from __future__ import annotations
+
+from flowport.engine.scripting.environment import (
+    RestrictedEnvironment,
+    RestrictedScriptEngine,
+    create_script_engine,
+)
+from flowport.engine.scripting.errors import ScriptError
+from flowport.engine.scripting.policy import validate_script
+
+__all__ = [
+    "RestrictedEnvironment",
+    "RestrictedScriptEngine",
+    "ScriptError",
+    "create_script_engine",
+    "validate_script",
+]

@@ -1,0 +1,56 @@
+"""Facts about SpiffWorkflow tasks that the run-time facade reports (history, variables, errors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.util.task import TaskState
+
+
+def failure_message(exc: BaseException) -> str:
+    """A one-line, human-readable reason for an engine error (no traceback, no Spiff punctuation)."""
+    text = str(exc.args[0]) if exc.args else ""
+    first = text.strip().split("\n")[0].strip().rstrip(".") or type(exc).__name__
+    notes = [str(n).strip().rstrip(".") for n in getattr(exc, "notes", []) if str(n).strip()]
+    cause = exc.__cause__
+    if cause is not None and str(cause) and str(cause) not in first:
+        notes.append(str(cause))
+    return "; ".join([first, *[n for n in notes if n not in first]])
+
+
+def visible(task: Any) -> bool:
+    """False for SpiffWorkflow's plumbing around boundary events, which shares element ids."""
+    return (
+        not isinstance(task.task_spec, BoundaryEventSplit)
+        and type(task.task_spec).__name__ != "BoundaryEventJoin"
+    )
+
+
+def merged_join(task: Any) -> bool:
+    """A join's earlier arrival, canceled by SpiffWorkflow when the last one passes on the merged token."""
+    spec = task.task_spec
+    return isinstance(spec, UnstructuredJoin) and any(
+        t.task_spec is spec and t.state != TaskState.CANCELLED for t in task.workflow.tasks.values()
+    )
+
+
+def is_loop_instance(task: Any) -> bool:
+    """True for one instance of a multi-instance (or standard loop) activity (BPMN 2.0 section 10.3.7)."""
+    parent = task.parent
+    return (
+        parent is not None
+        and isinstance(parent.task_spec, LoopTask)
+        and parent.task_spec.task_spec == task.task_spec.name
+    )
+
+
+def element_type(spec: Any) -> str:
+    description = getattr(spec, "description", None)
+    return str(description or type(spec).__name__)
+
+
+def plain(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if not callable(v)}

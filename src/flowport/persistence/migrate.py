@@ -1,0 +1,50 @@
+"""Apply (or inspect) the Alembic migrations that ship inside the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+_SCRIPTS = Path(__file__).with_name("migrations")
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (idempotent; safe for several processes on PostgreSQL)."""
+    config = _config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several servers may start at once: one migrates, the others wait for it.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7077001)")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    with engine.connect() as conn:
+        revision: str | None = MigrationContext.configure(conn).get_current_revision()
+        return revision
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest revision."""
+    return current_revision(engine) == ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def autogenerate(engine: Engine, message: str) -> None:
+    """Developer helper: write a new revision from the difference between tables.py and ``engine``."""
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.revision(config, message=message, autogenerate=True)

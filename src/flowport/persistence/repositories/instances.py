@@ -1,0 +1,143 @@
+"""Process instances: state row with compare-and-set versioning, plus history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from flowport.persistence.paging import page
+from flowport.persistence.tables import history, instances
+
+
+@dataclass(frozen=True)
+class InstanceRow:
+    id: str
+    env: str
+    definition_id: str
+    definition_key: str
+    business_key: str | None
+    status: str
+    version: int
+    variables: dict[str, Any]
+    active_element_ids: list[str]
+    has_incidents: bool
+    started_at: datetime
+    ended_at: datetime | None
+    started_by: str | None
+
+
+_COLUMNS = (
+    instances.c.id,
+    instances.c.env,
+    instances.c.definition_id,
+    instances.c.definition_key,
+    instances.c.business_key,
+    instances.c.status,
+    instances.c.version,
+    instances.c.variables,
+    instances.c.active_element_ids,
+    instances.c.has_incidents,
+    instances.c.started_at,
+    instances.c.ended_at,
+    instances.c.started_by,
+)
+
+
+def _row(r: Any) -> InstanceRow:
+    return InstanceRow(*r)
+
+
+def get(conn: Connection, env: str, instance_id: str) -> InstanceRow | None:
+    r = conn.execute(select(*_COLUMNS).where(instances.c.id == instance_id, instances.c.env == env)).first()
+    return _row(r) if r else None
+
+
+def get_with_state(conn: Connection, env: str, instance_id: str) -> tuple[InstanceRow, str] | None:
+    r = conn.execute(
+        select(*_COLUMNS, instances.c.state).where(instances.c.id == instance_id, instances.c.env == env)
+    ).first()
+    return (_row(r[:-1]), str(r[-1])) if r else None
+
+
+def exists(conn: Connection, instance_id: str) -> bool:
+    return conn.execute(select(instances.c.id).where(instances.c.id == instance_id)).first() is not None
+
+
+def insert_instance(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(instances).values(**values))
+
+
+def compare_and_set(conn: Connection, instance_id: str, expected_version: int, **values: Any) -> bool:
+    """Write ``values`` only if nobody changed the instance since ``expected_version`` was read."""
+    result = conn.execute(
+        update(instances)
+        .where(instances.c.id == instance_id, instances.c.version == expected_version)
+        .values(version=expected_version + 1, **values)
+    )
+    return result.rowcount == 1
+
+
+def set_has_incidents(conn: Connection, instance_id: str, value: bool) -> None:
+    conn.execute(update(instances).where(instances.c.id == instance_id).values(has_incidents=value))
+
+
+def search(
+    conn: Connection,
+    env: str,
+    *,
+    status: str | None,
+    definition_key: str | None,
+    business_key: str | None,
+    started_after: datetime | None,
+    started_before: datetime | None,
+    started_by: str | None,
+    cursor: str | None,
+    limit: int,
+) -> list[InstanceRow]:
+    query = select(*_COLUMNS).where(instances.c.env == env)
+    if status:
+        query = query.where(instances.c.status == status)
+    if definition_key:
+        query = query.where(instances.c.definition_key == definition_key)
+    if business_key:
+        query = query.where(instances.c.business_key == business_key)
+    if started_after:
+        query = query.where(instances.c.started_at >= started_after)
+    if started_before:
+        query = query.where(instances.c.started_at < started_before)
+    if started_by:
+        query = query.where(instances.c.started_by == started_by)
+    query = page(query, instances.c.started_at, instances.c.id, cursor, limit)
+    return [_row(r) for r in conn.execute(query)]
+
+
+def ids_by_business_key(conn: Connection, env: str, business_key: str) -> list[str]:
+    rows = conn.execute(
+        select(instances.c.id).where(instances.c.env == env, instances.c.business_key == business_key)
+    )
+    return [r[0] for r in rows]
+
+
+def delete_instance(conn: Connection, instance_id: str) -> None:
+    # Index tables go with ON DELETE CASCADE; history is kept apart from the FK on purpose
+    # (it is an audit trail), so delete it explicitly.
+    conn.execute(delete(history).where(history.c.instance_id == instance_id))
+    conn.execute(delete(instances).where(instances.c.id == instance_id))
+
+
+def add_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(history), rows)
+
+
+def list_history(conn: Connection, instance_id: str, after_id: int, limit: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(history)
+        .where(history.c.instance_id == instance_id, history.c.id > after_id)
+        .order_by(history.c.id)
+        .limit(limit + 1)
+    )
+    return [dict(r._mapping) for r in rows]

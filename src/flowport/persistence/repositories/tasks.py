@@ -1,0 +1,154 @@
+"""User tasks materialised from instance state, with candidates for fast search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+
+from flowport.persistence.paging import page
+from flowport.persistence.tables import (
+    task_candidates,
+    tasks,
+)
+
+# --- user tasks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    env: str
+    instance_id: str
+    definition_key: str
+    element_id: str
+    name: str | None
+    assignee: str | None
+    candidate_users: list[str]
+    candidate_groups: list[str]
+    state: str
+    created_at: datetime
+    due_at: datetime | None
+    ended_at: datetime | None
+    completed_by: str | None
+
+
+_TASK_COLUMNS = (
+    tasks.c.id,
+    tasks.c.env,
+    tasks.c.instance_id,
+    tasks.c.definition_key,
+    tasks.c.element_id,
+    tasks.c.name,
+    tasks.c.assignee,
+    tasks.c.candidate_users,
+    tasks.c.candidate_groups,
+    tasks.c.state,
+    tasks.c.created_at,
+    tasks.c.due_at,
+    tasks.c.ended_at,
+    tasks.c.completed_by,
+)
+
+
+def get_task(conn: Connection, env: str, task_id: str) -> TaskRow | None:
+    r = conn.execute(select(*_TASK_COLUMNS).where(tasks.c.id == task_id, tasks.c.env == env)).first()
+    return TaskRow(**r._asdict()) if r else None
+
+
+def insert_tasks(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    conn.execute(insert(tasks), rows)
+    candidates = [
+        {"task_id": r["id"], "kind": kind, "value": value}
+        for r in rows
+        for kind, values in (("user", r["candidate_users"]), ("group", r["candidate_groups"]))
+        for value in dict.fromkeys(values)
+    ]
+    if candidates:
+        conn.execute(insert(task_candidates), candidates)
+
+
+def close_tasks(conn: Connection, task_ids: list[str], state: str, at: datetime, by: str | None) -> None:
+    if task_ids:
+        conn.execute(
+            update(tasks)
+            .where(tasks.c.id.in_(task_ids))
+            .values(state=state, ended_at=at, completed_by=by if state == "COMPLETED" else None)
+        )
+
+
+def close_open_tasks_of(conn: Connection, instance_id: str, at: datetime) -> None:
+    conn.execute(
+        update(tasks)
+        .where(tasks.c.instance_id == instance_id, tasks.c.state == "READY")
+        .values(state="CANCELED", ended_at=at)
+    )
+
+
+def set_assignee(conn: Connection, task_id: str, assignee: str | None) -> None:
+    conn.execute(update(tasks).where(tasks.c.id == task_id).values(assignee=assignee))
+
+
+def search_tasks(
+    conn: Connection,
+    env: str,
+    *,
+    state: str | None,
+    assignee: str | None,
+    candidate_user: str | None,
+    candidate_group: str | None,
+    instance_id: str | None,
+    definition_key: str | None,
+    element_id: str | None,
+    visible_to: tuple[str, list[str]] | None,
+    cursor: str | None,
+    limit: int,
+) -> list[TaskRow]:
+    query = select(*_TASK_COLUMNS).where(tasks.c.env == env)
+    if state:
+        query = query.where(tasks.c.state == state)
+    if assignee:
+        query = query.where(tasks.c.assignee == assignee)
+    if candidate_user:
+        query = query.where(
+            tasks.c.id.in_(
+                select(task_candidates.c.task_id).where(
+                    task_candidates.c.kind == "user", task_candidates.c.value == candidate_user
+                )
+            )
+        )
+    if candidate_group:
+        query = query.where(
+            tasks.c.id.in_(
+                select(task_candidates.c.task_id).where(
+                    task_candidates.c.kind == "group", task_candidates.c.value == candidate_group
+                )
+            )
+        )
+    if instance_id:
+        query = query.where(tasks.c.instance_id == instance_id)
+    if definition_key:
+        query = query.where(tasks.c.definition_key == definition_key)
+    if element_id:
+        query = query.where(tasks.c.element_id == element_id)
+    if visible_to is not None:
+        user, groups = visible_to
+        query = query.where(
+            or_(
+                tasks.c.assignee == user,
+                tasks.c.id.in_(
+                    select(task_candidates.c.task_id).where(
+                        or_(
+                            (task_candidates.c.kind == "user") & (task_candidates.c.value == user),
+                            (task_candidates.c.kind == "group") & task_candidates.c.value.in_(groups),
+                        )
+                    )
+                ),
+            )
+        )
+    query = page(query, tasks.c.created_at, tasks.c.id, cursor, limit)
+    return [TaskRow(**r._asdict()) for r in conn.execute(query)]

@@ -1,0 +1,108 @@
+"""The security audit log: recording events (never secrets) and listing them for the admin API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from flowport.errors import InvalidRequest
+from flowport.persistence.db import read_transaction
+from flowport.persistence.repositories import audit as audit_repo
+from flowport.persistence.repositories.audit import AuditRow
+
+if TYPE_CHECKING:
+    from flowport.services.context import Services
+
+# Events of the token service (account management adds its own, e.g. "client.created").
+TOKEN_ISSUED = "token.issued"
+AUTH_FAILED = "auth.failed"
+LOCKOUT = "auth.lockout"
+REFRESH_REUSE = "refresh_token.reuse"
+TOKEN_REVOKED = "token.revoked"
+KEY_ROTATED = "key.rotated"
+
+# Belt and braces: whatever a caller puts in ``details``, these never reach the table.
+_SECRET_WORDS = ("secret", "password", "assertion", "credential", "private")
+_SECRET_KEYS = frozenset({"token", "access_token", "refresh_token", "accesstoken", "refreshtoken"})
+
+
+def scrub(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``details`` without any member whose name suggests a secret."""
+    if not details:
+        return details
+    clean: dict[str, Any] = {}
+    for key, value in details.items():
+        lowered = key.lower()
+        if lowered in _SECRET_KEYS or any(word in lowered for word in _SECRET_WORDS):
+            continue
+        clean[key] = scrub(value) if isinstance(value, dict) else value
+    return clean
+
+
+def event_row(
+    event: str,
+    *,
+    env: str | None,
+    actor: str | None,
+    subject: str | None,
+    source_ip: str | None,
+    details: dict[str, Any] | None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "env": env,
+        "at": at or datetime.now(UTC),
+        "event": event[:64],
+        "actor": actor[:255] if actor else actor,
+        "subject": subject[:255] if subject else subject,
+        "source_ip": source_ip[:64] if source_ip else source_ip,
+        "details": scrub(details),
+    }
+
+
+def record(
+    conn: Connection,
+    event: str,
+    *,
+    env: str | None,
+    actor: str | None,
+    subject: str | None,
+    source_ip: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Write one audit event in the caller's transaction (it commits with the change it describes)."""
+    audit_repo.insert_events(
+        conn,
+        [event_row(event, env=env, actor=actor, subject=subject, source_ip=source_ip, details=details)],
+    )
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    items: list[AuditRow]
+    next_cursor: str | None
+
+
+def search(
+    services: Services, env: str | None, event: str | None, cursor: str | None, limit: int
+) -> AuditPage:
+    """Events newest first, optionally of one environment or kind; ``cursor`` from a previous page."""
+    if services.auth is not None:
+        services.auth.writes.flush()  # events queued by this process show up at once
+    before = _decode(cursor)
+    with read_transaction(services.db) as conn:
+        rows = audit_repo.search(conn, env, event, before, limit)
+    if len(rows) <= limit:
+        return AuditPage(rows, None)
+    return AuditPage(rows[:limit], str(rows[limit - 1].id))
+
+
+def _decode(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not cursor.isdigit():
+        raise InvalidRequest("The cursor is not valid; use nextCursor from a previous page")
+    return int(cursor)

@@ -1,0 +1,59 @@
+"""What every use case needs: the database, the engine facade, settings, metrics and the caller."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from flowport.auth.runtime import AuthRuntime
+from flowport.config import Settings
+from flowport.engine.model import ElementInfo
+from flowport.engine.runtime import Engine as BpmnEngine
+from flowport.services.metrics import Metrics
+
+DEFAULT_ENV = "default"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling and where: the environment scopes all data; visibility narrows collections."""
+
+    env: str = DEFAULT_ENV
+    subject: str | None = None
+    groups: tuple[str, ...] = ()
+    visibility: str = "shared"  # "own" | "shared"
+
+    @property
+    def sees_only_own(self) -> bool:
+        return self.visibility == "own" and self.subject is not None
+
+
+SYSTEM = Actor(subject="system")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Long-lived collaborators, built once per app (no global state)."""
+
+    settings: Settings
+    db: Engine
+    engine: BpmnEngine
+    metrics: Metrics = field(default_factory=Metrics)
+    clock: Callable[[], datetime] = utcnow
+    # Set after commits that create timers, so the scheduler re-plans its sleep at once.
+    timers_changed: threading.Event = field(default_factory=threading.Event)
+    element_cache: dict[str, dict[str, ElementInfo]] = field(default_factory=dict)
+    # Built by flowport.auth.runtime in the app lifespan; None until then (and in `open` mode tests).
+    auth: AuthRuntime | None = None
+
+    @classmethod
+    def create(cls, settings: Settings, db: Engine) -> Services:
+        return cls(settings=settings, db=db, engine=BpmnEngine(script_time_limit=settings.script_time_limit))

@@ -1,0 +1,66 @@
+"""Use cases for the token service's signing keys: list them, rotate to a new one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flowport.auth.keys import KeyRing
+from flowport.persistence.db import read_transaction, write_transaction
+from flowport.persistence.repositories import keys as key_repo
+from flowport.persistence.repositories.keys import KeyRow
+from flowport.services.context import Actor, Services
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """A signing key as operators see it (never any private part)."""
+
+    kid: str
+    alg: str
+    created_at: datetime
+    active: bool  # new tokens are signed with it
+    retired_at: datetime | None
+    publish_until: datetime | None  # None while active; then when it leaves the JWKS
+    published: bool
+
+
+def _info(row: KeyRow, current: str | None, now: datetime) -> KeyInfo:
+    published = row.publish_until is None or row.publish_until > now
+    return KeyInfo(
+        row.kid, row.alg, row.created_at, row.kid == current, row.retired_at, row.publish_until, published
+    )
+
+
+def _current(rows: list[KeyRow], now: datetime) -> str | None:
+    candidates = [r for r in rows if r.retired_at is None and r.active_from <= now]
+    best = max(candidates, key=lambda r: (r.active_from, r.kid), default=None)
+    return best.kid if best else None
+
+
+def list_keys(services: Services) -> list[KeyInfo]:
+    """Every key ever created, newest first."""
+    now = services.clock()
+    with read_transaction(services.db) as conn:
+        rows = key_repo.all_keys(conn)
+    current = _current(rows, now)
+    return [_info(r, current, now) for r in rows]
+
+
+def rotate(services: Services, actor: Actor) -> KeyInfo:
+    """Publish a new key and sign with it from now on; old keys stay published until their tokens expire.
+
+    Other server processes pick the new key up within their key cache's time to live (10 s); until
+    then they keep signing with the old key, which stays valid and published.
+    """
+    keyring = _keyring(services)
+    with write_transaction(services.db) as conn:
+        key_repo.lock(conn)
+        row = keyring.rotate_in(conn, actor=actor.subject, reason="rotation")
+    return _info(row, row.kid, services.clock())
+
+
+def _keyring(services: Services) -> KeyRing:
+    if services.auth is None:
+        raise RuntimeError("The token service is not initialised (flowport.auth.runtime.build was not run)")
+    return services.auth.keyring

@@ -1,0 +1,164 @@
+"""User logins: browser sessions with a CSRF token, both stored only as keyed hashes.
+
+Wrong username and wrong password get the same answer and take the same time; a locked user gets
+it too. Failures count towards the same lockout as failed client authentication (429) and are
+audited with the same events (``auth.failed``, ``auth.lockout``, detail ``endpoint: "login"``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flowport.auth.client_secrets import hash_token
+from flowport.auth.passwords import verify_password
+from flowport.auth.permissions import UnknownPermission, grants
+from flowport.auth.principal import Principal
+from flowport.auth.ratelimit import FailureLimiter
+from flowport.errors import TooManyAttempts, Unauthenticated
+from flowport.persistence.db import read_transaction, write_transaction
+from flowport.persistence.repositories import sessions as session_repo
+from flowport.persistence.repositories import users as user_repo
+from flowport.persistence.repositories.sessions import SessionRow
+from flowport.services import audit
+from flowport.services.auth_support import pepper, record
+from flowport.services.context import DEFAULT_ENV, Actor, Services
+
+TOKEN_BYTES = 32  # 256 bits, for the session id and the CSRF token alike
+WRONG_CREDENTIALS = "Wrong username or password"
+
+
+@dataclass(frozen=True)
+class Login:
+    """A new session: the cookie value and the CSRF token are shown to the browser only."""
+
+    session_token: str = field(repr=False)
+    csrf_token: str = field(repr=False)
+    username: str
+    env: str
+    expires_at: datetime
+
+
+def login(
+    services: Services, username: str, password: str, *, env: str = DEFAULT_ENV, source_ip: str | None = None
+) -> Login:
+    """Check the credentials and open a session; raises Unauthenticated (401) or TooManyAttempts (429)."""
+    limiter = _limiter(services)
+    subject, address = f"user:{env}:{username}", source_ip or "unknown"
+    lockout = limiter.check(subject, address)
+    if lockout is not None:  # refused before the password is checked: the answer reveals nothing
+        raise TooManyAttempts("Too many failed logins; try again later", retry_after=lockout.retry_after)
+    with read_transaction(services.db) as conn:
+        user = user_repo.by_username(conn, env, username)
+    check = verify_password(password, user.password_hash if user else None)  # same work for unknown users
+    if user is None or not check.ok or user.locked:
+        _failed(services, limiter, subject, username, env, address, known=user is not None)
+        raise Unauthenticated(WRONG_CREDENTIALS, error=None)
+    limiter.succeeded(subject, address)
+    session_token, csrf_token = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
+    now = services.clock()
+    row = SessionRow(
+        id_hash=hash_token(session_token, pepper(services)),
+        user_id=user.id,
+        env=env,
+        csrf_hash=hash_token(csrf_token, pepper(services)),
+        created_at=now,
+        expires_at=now + timedelta(seconds=services.settings.auth.session_lifetime),
+    )
+    with write_transaction(services.db) as conn:
+        session_repo.delete_expired(conn, user.id, now)
+        session_repo.insert_session(conn, row)
+        if check.new_hash is not None:  # the hashing parameters were raised since this hash was made
+            user_repo.update_user(conn, user.id, password_hash=check.new_hash)
+        record(
+            conn,
+            Actor(env=env, subject=username),
+            "login.succeeded",
+            subject=username,
+            env=env,
+            source_ip=source_ip,
+        )
+    return Login(session_token, csrf_token, username, env, row.expires_at)
+
+
+def principal_for_session(services: Services, session_token: str) -> Principal | None:
+    """Who a session cookie acts as, or None when the session is unknown, expired or its user locked."""
+    with read_transaction(services.db) as conn:
+        found = session_repo.get_with_user(conn, hash_token(session_token, pepper(services)))
+    if found is None:
+        return None
+    session, user = found
+    if session.expires_at <= services.clock() or user.locked:
+        return None
+    try:
+        permissions = grants(user.profile, user.permissions)
+    except UnknownPermission:  # a profile renamed since: grant nothing rather than fail every request
+        permissions = frozenset()
+    return Principal(
+        subject=user.username,
+        kind="user",
+        env=session.env,
+        permissions=permissions,
+        visibility=user.visibility,
+        groups=tuple(user.groups),
+        claims={"roles": list(user.roles), "userId": user.id},
+    )
+
+
+def csrf_matches(services: Services, session_token: str, csrf_token: str) -> bool:
+    """Whether ``csrf_token`` belongs to the session (keyed hashes compared in constant time)."""
+    key = pepper(services)
+    with read_transaction(services.db) as conn:
+        session = session_repo.get(conn, hash_token(session_token, key))
+    expected = session.csrf_hash if session is not None else ""
+    return hmac.compare_digest(hash_token(csrf_token, key), expected) and session is not None
+
+
+def logout(services: Services, session_token: str, *, source_ip: str | None = None) -> None:
+    """End the session (a no-op for an unknown or already ended one)."""
+    with write_transaction(services.db) as conn:
+        found = session_repo.get_with_user(conn, hash_token(session_token, pepper(services)))
+        if found is None:
+            return
+        session, user = found
+        session_repo.delete_session(conn, session.id_hash)
+        actor = Actor(env=session.env, subject=user.username)
+        record(conn, actor, "logout", subject=user.username, env=session.env, source_ip=source_ip)
+
+
+# --- failure counting (the token endpoint's limiter) ----------------------------------------------
+
+
+def _limiter(services: Services) -> FailureLimiter:
+    if services.auth is None:
+        raise RuntimeError("The token service is not initialised (flowport.auth.runtime.build was not run)")
+    limiter: FailureLimiter = services.auth.limiter
+    return limiter
+
+
+def _failed(
+    services: Services,
+    limiter: FailureLimiter,
+    subject: str,
+    username: str,
+    env: str,
+    address: str,
+    *,
+    known: bool,
+) -> None:
+    """Count the failure and audit it (and the lockout it starts) like failed client authentication.
+
+    The events go through the write-behind queue: a password-guessing run must not turn into a
+    stream of synchronous database writes.
+    """
+    lockout = limiter.failed(subject, address)
+    assert services.auth is not None  # _limiter checked it
+    writes = services.auth.writes
+    name = username[:255]
+    details: dict[str, object] = {"endpoint": "login", "method": "password", "knownUser": known}
+    writes.event(audit.AUTH_FAILED, env=env, actor=name, subject=name, source_ip=address, details=details)
+    if lockout is not None:
+        details = {"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": "login"}
+        writes.event(audit.LOCKOUT, env=env, actor=name, subject=name, source_ip=address, details=details)

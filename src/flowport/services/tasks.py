@@ -1,0 +1,144 @@
+"""Use cases for user tasks: search, read, claim, unclaim, complete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowport.errors import Conflict, NotFound
+from flowport.persistence.db import read_transaction, write_transaction
+from flowport.persistence.repositories import instances as instance_repo
+from flowport.persistence.repositories import tasks as task_repo
+from flowport.persistence.repositories.tasks import TaskRow
+from flowport.services.context import Actor, Services
+from flowport.services.instances import command
+from flowport.services.paging import Page, make_page
+
+TASK_STATES = ("READY", "COMPLETED", "CANCELED")
+
+
+def search(
+    services: Services,
+    actor: Actor,
+    *,
+    state: str | None = "READY",
+    assignee: str | None = None,
+    candidate_user: str | None = None,
+    candidate_group: str | None = None,
+    instance_id: str | None = None,
+    definition_key: str | None = None,
+    element_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[TaskRow]:
+    from flowport.errors import InvalidRequest
+
+    if state and state not in TASK_STATES:
+        raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TASK_STATES)}")
+    with read_transaction(services.db) as conn:
+        rows = task_repo.search_tasks(
+            conn,
+            actor.env,
+            state=state,
+            assignee=assignee,
+            candidate_user=candidate_user,
+            candidate_group=candidate_group,
+            instance_id=instance_id,
+            definition_key=definition_key,
+            element_id=element_id,
+            visible_to=(actor.subject or "", list(actor.groups)) if actor.sees_only_own else None,
+            cursor=cursor,
+            limit=limit,
+        )
+    return make_page(rows, limit, lambda r: (r.created_at, r.id))
+
+
+def get(services: Services, actor: Actor, task_id: str) -> TaskRow:
+    with read_transaction(services.db) as conn:
+        row = task_repo.get_task(conn, actor.env, task_id)
+    if row is None:
+        raise NotFound(f"Task {task_id} does not exist")
+    return row
+
+
+def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) -> TaskRow:
+    """Assign a ready task to ``assignee`` (default: the caller); taken by someone else is a 409."""
+    user = assignee or actor.subject
+    if not user:
+        from flowport.errors import InvalidRequest
+
+        raise InvalidRequest("Give the assignee to claim the task for")
+    with write_transaction(services.db) as conn:
+        row = _ready(conn, actor, task_id)
+        _require_running(conn, actor, row.instance_id)
+        if row.assignee and row.assignee != user:
+            raise Conflict(f"Task {task_id} is already claimed by {row.assignee}", assignee=row.assignee)
+        task_repo.set_assignee(conn, task_id, user)
+        _history(conn, services, actor, row, "task claimed", {"assignee": user})
+        updated = task_repo.get_task(conn, actor.env, task_id)
+    assert updated is not None
+    return updated
+
+
+def unclaim(services: Services, actor: Actor, task_id: str) -> TaskRow:
+    with write_transaction(services.db) as conn:
+        row = _ready(conn, actor, task_id)
+        _require_running(conn, actor, row.instance_id)
+        task_repo.set_assignee(conn, task_id, None)
+        _history(conn, services, actor, row, "task unclaimed", {"previousAssignee": row.assignee})
+        updated = task_repo.get_task(conn, actor.env, task_id)
+    assert updated is not None
+    return updated
+
+
+def complete(services: Services, actor: Actor, task_id: str, variables: dict[str, Any]) -> TaskRow:
+    """Complete a ready task with variables and run the instance on until it waits again."""
+    with write_transaction(services.db) as conn:
+        row = _ready(conn, actor, task_id)
+        command(
+            conn,
+            services,
+            actor,
+            row.instance_id,
+            lambda run: run.complete_task(task_id, variables),
+            completed_task=task_id,
+        )
+    services.metrics.inc("flowport_tasks_completed_total", help_text="User tasks completed")
+    return TaskRow(
+        **{**row.__dict__, "state": "COMPLETED", "ended_at": services.clock(), "completed_by": actor.subject}
+    )
+
+
+def _ready(conn: Any, actor: Actor, task_id: str) -> TaskRow:
+    row = task_repo.get_task(conn, actor.env, task_id)
+    if row is None:
+        raise NotFound(f"Task {task_id} does not exist")
+    if row.state != "READY":
+        raise Conflict(f"Task {task_id} is {row.state.lower()}, not ready", state=row.state)
+    return row
+
+
+def _require_running(conn: Any, actor: Actor, instance_id: str) -> None:
+    instance = instance_repo.get(conn, actor.env, instance_id)
+    if instance is not None and instance.status == "SUSPENDED":
+        raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
+
+
+def _history(
+    conn: Any, services: Services, actor: Actor, row: TaskRow, event: str, details: dict[str, Any]
+) -> None:
+    instance_repo.add_history(
+        conn,
+        [
+            {
+                "env": row.env,
+                "instance_id": row.instance_id,
+                "at": services.clock(),
+                "element_id": row.element_id,
+                "element_name": row.name,
+                "element_type": "userTask",
+                "event": event,
+                "actor": actor.subject,
+                "details": details,
+            }
+        ],
+    )

@@ -1,0 +1,122 @@
+"""Introspection (RFC 7662) and revocation (RFC 7009); a revoked access token is refused at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from flowport.api.app import create_app
+from flowport.config import Settings
+from tests.api.oauth_support import (
+    APP,
+    APP_SECRET,
+    READER,
+    READER_SECRET,
+    REFRESHER,
+    REFRESHER_SECRET,
+    access_token,
+    claims_of,
+    oauth_error,
+    oauth_settings,
+    post_token,
+)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return oauth_settings(database_url, tmp_path)
+
+
+@pytest.fixture
+def http(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def introspect(
+    http: TestClient,
+    token: str,
+    client_id: str = APP,
+    secret: str = APP_SECRET,
+    path: str = "/connect/introspect",
+) -> Any:
+    response = http.post(path, data={"token": token}, auth=(client_id, secret))
+    assert response.status_code == 200, response.text
+    assert response.headers["cache-control"] == "no-store"
+    return response.json()
+
+
+def revoke(http: TestClient, token: str, client_id: str, secret: str, path: str = "/connect/revoke") -> None:
+    response = http.post(path, data={"token": token}, auth=(client_id, secret))
+    assert response.status_code == 200, response.text
+
+
+def test_introspecting_an_access_token(http: TestClient) -> None:
+    token = access_token(http, READER, READER_SECRET)
+    info = introspect(http, token)  # a resource server (another client) asks
+    claims = claims_of(token)
+    assert info["active"] is True and info["token_type"] == "Bearer"
+    for name in ("scope", "client_id", "sub", "aud", "iss", "exp", "iat", "jti"):
+        assert info[name] == claims[name]
+    assert introspect(http, token, path="/oauth/introspect")["active"] is True
+
+
+def test_inactive_answers_say_nothing_more(http: TestClient) -> None:
+    for token in ("garbage", "a.b.c", "opaque-but-unknown"):
+        assert introspect(http, token) == {"active": False}
+
+
+def test_introspection_needs_an_authenticated_client_and_a_token(http: TestClient) -> None:
+    token = access_token(http)
+    oauth_error(http.post("/connect/introspect", data={"token": token}), 401, "invalid_client")
+    oauth_error(
+        http.post("/connect/introspect", data={"token": token}, auth=(APP, "wrong")), 401, "invalid_client"
+    )
+    oauth_error(http.post("/connect/introspect", data={}, auth=(APP, APP_SECRET)), 400, "invalid_request")
+    in_query = http.post("/connect/introspect", params={"token": token}, auth=(APP, APP_SECRET))
+    oauth_error(in_query, 400, "invalid_request")
+
+
+def test_revoked_access_token_is_refused_at_once(http: TestClient) -> None:
+    token = access_token(http, READER, READER_SECRET)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert http.get("/api/v1/process-instances", headers=headers).status_code == 200
+    revoke(http, token, READER, READER_SECRET)
+    refused = http.get("/api/v1/process-instances", headers=headers)
+    assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["www-authenticate"]
+    assert introspect(http, token) == {"active": False}
+
+
+def test_only_the_owner_can_revoke_and_unknown_tokens_are_fine(http: TestClient) -> None:
+    token = access_token(http, READER, READER_SECRET)
+    revoke(http, token, APP, APP_SECRET, path="/oauth/revoke")  # not APP's token: a silent no-op
+    assert introspect(http, token)["active"] is True
+    revoke(http, "no-such-token", APP, APP_SECRET)
+    revoke(http, "x.y.z", APP, APP_SECRET)
+    oauth_error(http.post("/connect/revoke", data={"token": token}), 401, "invalid_client")
+    oauth_error(http.post("/connect/revoke", data={}, auth=(APP, APP_SECRET)), 400, "invalid_request")
+
+
+def test_refresh_tokens_introspect_for_their_owner_and_revoke_their_family(http: TestClient) -> None:
+    first = post_token(http, REFRESHER, REFRESHER_SECRET).json()["refresh_token"]
+    rotated = http.post(
+        "/connect/token",
+        data={"grant_type": "refresh_token", "refresh_token": first},
+        auth=(REFRESHER, REFRESHER_SECRET),
+    ).json()["refresh_token"]
+    info = introspect(http, rotated, REFRESHER, REFRESHER_SECRET)
+    assert info["active"] is True and info["client_id"] == REFRESHER and info["token_type"] == "refresh_token"
+    assert introspect(http, rotated) == {"active": False}  # another client's refresh token
+    assert introspect(http, first, REFRESHER, REFRESHER_SECRET) == {"active": False}  # used
+    revoke(http, first, REFRESHER, REFRESHER_SECRET)  # an old member revokes the family
+    assert introspect(http, rotated, REFRESHER, REFRESHER_SECRET) == {"active": False}
+    again = http.post(
+        "/connect/token",
+        data={"grant_type": "refresh_token", "refresh_token": rotated},
+        auth=(REFRESHER, REFRESHER_SECRET),
+    )
+    oauth_error(again, 400, "invalid_grant")

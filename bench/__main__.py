@@ -4,6 +4,7 @@
 2 HTTP API on SQLite, 1 and 2 workers  5 idle resident memory of a server
 3 HTTP API on PostgreSQL, 1 and 2 workers  6 statements and commits per lifecycle
 T token endpoint: Flowport vs node-oidc-provider, client-credentials tokens per second
+A authenticated API overhead: GET of one instance with a bearer token vs open mode
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 
-from bench import dbwork, engine, growth, http_load, memory, tokens
+from bench import auth_overhead, dbwork, engine, growth, http_load, memory, tokens
 from bench.dbwork import LifecycleWork
 from bench.engine import EngineResult
 from bench.http_load import LoadResult
 from bench.results import Figure, console, machine_facts, render
 
-STEPS = ("engine", "dbwork", "memory", "http-sqlite", "http-postgres", "growth", "tokens")
+STEPS = ("engine", "dbwork", "memory", "http-sqlite", "http-postgres", "growth", "tokens", "auth")
 
 
 @dataclass
@@ -84,6 +85,7 @@ def main() -> None:
         "http-postgres": lambda: run_http("PostgreSQL"),
         "growth": lambda: growth.run(args.quick, with_postgres=not args.no_postgres_growth),
         "tokens": lambda: tokens.run(args.quick),
+        "auth": lambda: auth_overhead.run(args.quick),
     }
     for name in STEPS[1:]:
         if name not in chosen:

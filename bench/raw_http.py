@@ -28,8 +28,10 @@ class RawLoad:
         return self.ok / self.duration if self.duration else 0.0
 
 
-def build_request(host: str, port: int, path: str, headers: dict[str, str], body: bytes) -> bytes:
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
+def build_request(
+    host: str, port: int, path: str, headers: dict[str, str], body: bytes, *, method: str = "POST"
+) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
     lines += [f"{name}: {value}" for name, value in headers.items()]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 

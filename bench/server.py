@@ -25,6 +25,8 @@ _LAUNCH = (
     "serve(Settings.model_validate_json(sys.argv[1]))"
 )
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The client the benchmarks drive the API with, as an application would: client credentials -> token.
+DRIVER_ID, DRIVER_SECRET = "bench-driver", "bench-driver-secret-0123456789abcdef0123456789ab"
 
 
 def free_port() -> int:
@@ -58,6 +60,13 @@ class ServerProcess:
         if database_url:
             config["database_url"] = database_url
         config.update(settings)
+        auth = dict(config.get("auth") or {})
+        self.authenticated = auth.get("mode", "oauth") == "oauth"
+        if self.authenticated:
+            driver = {"client_id": DRIVER_ID, "client_secret": DRIVER_SECRET, "profile": "Admin"}
+            auth["clients"] = [*auth.get("clients", []), driver]
+            config["auth"] = auth
+        self.headers: dict[str, str] = {}
         self._config = config
         self._log_path = data_dir / f"server-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -85,6 +94,8 @@ class ServerProcess:
                 # with several workers give the others the same chance.
                 if self.workers > 1:
                     self._wait_workers_healthy(deadline)
+                if self.authenticated:
+                    self.headers = {"Authorization": f"Bearer {self.access_token()}"}
                 return self
             time.sleep(0.1)
         self.stop()
@@ -112,12 +123,24 @@ class ServerProcess:
     ) -> None:
         self.stop()
 
+    def access_token(self) -> str:
+        """A fresh access token of the driver client (client credentials, HTTP Basic)."""
+        response = httpx.post(
+            f"{self.url}/connect/token",
+            data={"grant_type": "client_credentials"},
+            auth=(DRIVER_ID, DRIVER_SECRET),
+            timeout=30,
+        )
+        response.raise_for_status()
+        return str(response.json()["access_token"])
+
     def client(self, **kwargs: Any) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60.0, **kwargs)
+        """A blocking client sending the driver's bearer token (when the server authenticates)."""
+        return httpx.Client(base_url=self.url, timeout=60.0, headers=self.headers, **kwargs)
 
     def async_client(self, connections: int) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return httpx.AsyncClient(base_url=self.url, timeout=60.0, limits=limits)
+        return httpx.AsyncClient(base_url=self.url, timeout=60.0, limits=limits, headers=self.headers)
 
     # --- observation ---------------------------------------------------------------------------
 

@@ -48,6 +48,12 @@ class ExternalIssuer(BaseModel):
         default_factory=dict, description="external role or scope -> Flowport permissions/profiles"
     )
     environment: str = "default"
+    jwks_cache_seconds: float = Field(
+        default=3600.0, gt=0, description="keys are fetched again after this long (dropped keys stop working)"
+    )
+    jwks_min_refetch_seconds: float = Field(
+        default=30.0, ge=0, description="at most one refetch per this long when an unknown kid appears"
+    )
 
 
 class AuthSettings(BaseModel):

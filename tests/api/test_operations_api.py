@@ -6,9 +6,10 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from flowport.api.app import API_ROUTERS, route_permission
+from flowport.api.routers import oauth, session
 from tests.helpers import deploy, ready_tasks, start
 
-UNGUARDED = {"/healthz", "/readyz", "/metrics"}
+UNGUARDED = {"/healthz", "/readyz", *oauth.PUBLIC_PATHS, *session.PUBLIC_PATHS}
 
 
 def test_health_and_readiness(client: TestClient) -> None:

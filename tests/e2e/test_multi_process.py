@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.server import LiveServer
-from tests.helpers import bpmn
+from tests.helpers import STATIC_AUTH_SETTINGS, bpmn
 
 
 @pytest.fixture
@@ -22,9 +22,11 @@ def pg_url(database_url: str) -> str:
 def test_two_servers_fire_each_timer_exactly_once(pg_url: str, tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
+    # Servers sharing a database share its encrypted signing keys, so they share the master key.
+    auth = {**STATIC_AUTH_SETTINGS, "master_key": "shared-master-key-for-both-servers-0123456789"}
     with (
-        LiveServer(tmp_path / "a", pg_url, scheduler_max_sleep=0.2) as first,
-        LiveServer(tmp_path / "b", pg_url, scheduler_max_sleep=0.2) as second,
+        LiveServer(tmp_path / "a", pg_url, scheduler_max_sleep=0.2, auth=auth) as first,
+        LiveServer(tmp_path / "b", pg_url, scheduler_max_sleep=0.2, auth=auth) as second,
     ):
         with httpx.Client(base_url=first.url, timeout=30, headers=first.headers) as http:
             response = http.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,7 +61,9 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         services = Services.create(settings, db)
         services.metrics = metrics
         app.state.services = services
-        prepare_auth(services, code_clients)
+        created = prepare_auth(services, code_clients)
+        if created is not None:  # shown once to the operator, on the console rather than in the log
+            print(created.message(), file=sys.stderr, flush=True)
         app.state.authenticator = Authenticator(services)
         if settings.deploy_examples:
             examples.deploy_examples(services)

@@ -136,3 +136,15 @@ class LoginOut(ApiModel):
     username: str
     environment: str
     expires_at: datetime
+
+
+class SigningKeyOut(ApiModel):
+    """A token-signing key as operators see it: never any private part."""
+
+    kid: str
+    alg: str
+    created_at: datetime
+    active: bool = Field(description="new tokens are signed with it")
+    retired_at: datetime | None
+    publish_until: datetime | None = Field(description="when it leaves the JWKS (None while active)")
+    published: bool

@@ -37,9 +37,7 @@ class Authenticator:
         self._external = ExternalIssuers(self._settings.external_issuers, self._settings.audience)
         static = self._settings.static_token
         self._static_token = static.get_secret_value().encode() if static is not None else None
-        self._static_permissions = (
-            expand([self._settings.static_token_profile]) if static is not None else None
-        )
+        self._static_permissions = expand([self._settings.static_token_profile])
 
     async def principal(self, request: Request) -> Principal:
         """Who the request acts as (cached on the request); raises :class:`Unauthenticated`."""
@@ -93,9 +91,9 @@ class Authenticator:
         if runtime is None:
             return None
         try:
-            claims: dict[str, Any] = tokens.verify_access_token(self._services, token)
+            claims: dict[str, Any] = runtime.verify_access_token(token)
         except tokens.InvalidToken as exc:
-            if self._external and tokens.is_foreign(self._services, token):
+            if self._external and runtime.is_foreign(token):
                 return None  # let the external issuers try it
             raise Unauthenticated(f"The access token is not valid: {exc}") from exc
         scope = str(claims.get("scope", ""))

@@ -18,7 +18,6 @@ from flowport.auth.permissions import UnknownPermission, expand
 from flowport.auth.principal import Principal
 from flowport.config import ExternalIssuer
 
-REFETCH_INTERVAL = 30.0  # at most one JWKS refetch per issuer per this many seconds (unknown kids)
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 
 
@@ -93,16 +92,33 @@ class ExternalIssuers:
         return frozenset(granted)
 
     async def _keys(self, state: _IssuerState, kid: str | None) -> KeySet:
-        known = state.keys is not None and (kid is None or _has_kid(state.keys, kid))
-        if known and state.keys is not None:
+        """The issuer's keys: cached for ``jwks_cache_seconds``, refetched early for an unknown kid,
+        but at most once per ``jwks_min_refetch_seconds`` (a stream of forged kids costs one fetch)."""
+        if self._usable(state, kid):
+            assert state.keys is not None
             return state.keys
         async with state.lock:
-            fresh_enough = time.monotonic() - state.fetched_at < REFETCH_INTERVAL
-            if state.keys is not None and (fresh_enough or (kid is not None and _has_kid(state.keys, kid))):
+            if self._usable(state, kid):  # another request refetched while this one waited
+                assert state.keys is not None
                 return state.keys
-            state.keys = await self._fetch(state)
-            state.fetched_at = time.monotonic()
+            age = time.monotonic() - state.fetched_at
+            if state.keys is not None and age < state.config.jwks_min_refetch_seconds:
+                return state.keys  # unknown kid, but refetched moments ago: the signature check fails
+            try:
+                state.keys = await self._fetch(state)
+            except (httpx.HTTPError, ValueError, KeyError, JoseError) as exc:
+                if state.keys is None:
+                    raise ExternalTokenError(f"the issuer's keys could not be fetched: {exc}") from exc
+                return state.keys  # keep the last good keys while the issuer is unreachable
+            finally:
+                state.fetched_at = time.monotonic()
             return state.keys
+
+    @staticmethod
+    def _usable(state: _IssuerState, kid: str | None) -> bool:
+        if state.keys is None or time.monotonic() - state.fetched_at >= state.config.jwks_cache_seconds:
+            return False
+        return kid is None or _has_kid(state.keys, kid)
 
     async def _fetch(self, state: _IssuerState) -> KeySet:
         async with httpx.AsyncClient(timeout=self._timeout) as http:

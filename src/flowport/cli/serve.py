@@ -14,9 +14,14 @@ from rich.text import Text
 from flowport import __version__
 from flowport.api import server
 from flowport.cli import output
-from flowport.cli.session import settings
+from flowport.cli.session import database, settings
 from flowport.config import Settings, masked
+from flowport.persistence import migrate
+from flowport.services.bootstrap import AdminCredentials
+from flowport.services.context import Services
+from flowport.services.startup import prepare_auth
 
+_READ_TOKEN = "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
 _WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}
 
 
@@ -62,8 +67,51 @@ def serve(
     except server.OpenModeRefused as exc:
         output.error(str(exc))
         raise typer.Exit(1) from exc
-    banner(config)
+    admin = _prepare(config)
+    banner(config, admin)
     server.serve(config)
+
+
+def _prepare(config: Settings) -> AdminCredentials | None:
+    """Migrate and bootstrap before the workers start, so the first admin is shown once, here."""
+    with database(config) as engine:
+        migrate.upgrade(engine)
+        services = Services.create(config, engine)
+        try:
+            return prepare_auth(services)
+        finally:
+            if services.auth is not None:
+                services.auth.close()
+
+
+def _token_help(config: Settings, base: str, admin: AdminCredentials | None) -> None:
+    """How to get an access token: the first admin's credentials (once), then the curl call."""
+    console = output.console()
+    if config.auth.mode == "open":
+        output.line("OPEN MODE: no credentials needed (local experiments only).", "bold red")
+        return
+    if config.auth.mode == "external":
+        output.line("External mode: send a JWT from one of the configured issuers as a Bearer token.", "bold")
+        return
+    if admin is not None and admin.secret_generated:
+        console.print(Text("First start: an admin client was created. Its secret is shown only now.", "bold"))
+        console.print(Text(f"  client id:     {admin.client_id}", style="green"))
+        console.print(Text(f"  client secret: {admin.client_secret}", style="green"), soft_wrap=True)
+        client_id, client_secret = admin.client_id, admin.client_secret
+    else:
+        client_id, client_secret = "<client id>", "<client secret>"
+        output.line(
+            "Get a token with a client's id and secret (`flowport clients create NAME` makes a client).",
+            "bold",
+        )
+    console.print(Text("Get an access token:", style="bold"))
+    console.print(
+        Text(
+            f"TOKEN=$(curl -s -u '{client_id}:{client_secret}' -d grant_type=client_credentials "
+            f"{base}/connect/token | python3 -c {_READ_TOKEN})"
+        ),
+        soft_wrap=True,
+    )
 
 
 def browse_url(config: Settings) -> str:
@@ -73,7 +121,7 @@ def browse_url(config: Settings) -> str:
     return config.effective_public_url
 
 
-def banner(config: Settings) -> None:
+def banner(config: Settings, admin: AdminCredentials | None = None) -> None:
     base = browse_url(config)
     links = Table.grid(padding=(0, 2))
     links.add_column(style="bold")
@@ -90,10 +138,15 @@ def banner(config: Settings) -> None:
     links.add_row("Workers", str(config.workers))
     console = output.console()
     console.print(Panel(links, title=f"Flowport {__version__}", title_align="left", expand=False))
+    _token_help(config, base, admin)
     body = json.dumps({"definitionKey": "approval", "variables": {"request": "New laptop"}})
     console.print(Text("Start the bundled approval example:", style="bold"))
+    auth = "" if config.auth.mode == "open" else ' -H "Authorization: Bearer $TOKEN"'
     console.print(
-        Text(f"curl -X POST {base}/api/v1/process-instances -H 'Content-Type: application/json' -d '{body}'"),
+        Text(
+            f"curl -X POST {base}/api/v1/process-instances{auth} -H 'Content-Type: application/json' "
+            f"-d '{body}'"
+        ),
         soft_wrap=True,
     )
     if not config.deploy_examples:

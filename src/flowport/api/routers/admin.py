@@ -1,4 +1,4 @@
-"""The admin API: clients, environments, users and the audit log (``/api/v1/admin``).
+"""The admin API: clients, environments, users, signing keys and the audit log (``/api/v1/admin``).
 
 Clients and users are managed across environments: the body's ``environment`` (or a query filter)
 says which one; it defaults to the caller's own.
@@ -22,12 +22,13 @@ from flowport.api.schemas_admin import (
     EnvironmentIn,
     EnvironmentOut,
     RotateSecretIn,
+    SigningKeyOut,
     UserIn,
     UserOut,
     UserPatch,
 )
 from flowport.persistence.repositories.environments import EnvironmentRow
-from flowport.services import audit, clients, environments, users
+from flowport.services import audit, clients, environments, keys, users
 from flowport.services.clients import ClientChanges, ClientSpec, ClientView, NewSecret
 from flowport.services.context import Actor
 from flowport.services.users import UserChanges, UserSpec, UserView
@@ -38,6 +39,7 @@ ClientAdmin = Annotated[Actor, Depends(require("admin:clients"))]
 EnvAdmin = Annotated[Actor, Depends(require("admin:environments"))]
 UserAdmin = Annotated[Actor, Depends(require("admin:users"))]
 Auditor = Annotated[Actor, Depends(require("admin:audit"))]
+KeyAdmin = Annotated[Actor, Depends(require("admin:keys"))]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 EnvFilter = Annotated[str | None, Query(alias="environment", description="default: every environment")]
 
@@ -238,6 +240,36 @@ def delete_user(
 ) -> Response:
     users.delete(services, actor, environment or actor.env, username)
     return Response(status_code=204)
+
+
+# --- signing keys --------------------------------------------------------------------------------
+
+
+def _key(info: keys.KeyInfo) -> SigningKeyOut:
+    return SigningKeyOut(
+        kid=info.kid,
+        alg=info.alg,
+        created_at=info.created_at,
+        active=info.active,
+        retired_at=info.retired_at,
+        publish_until=info.publish_until,
+        published=info.published,
+    )
+
+
+@router.get("/keys", response_model=PageOut[SigningKeyOut])
+def list_signing_keys(services: ServicesDep, actor: KeyAdmin) -> PageOut[SigningKeyOut]:
+    """Every token-signing key, newest first: which one signs, which are still published."""
+    return PageOut[SigningKeyOut](items=[_key(k) for k in keys.list_keys(services)], next_cursor=None)
+
+
+@router.post("/keys/rotate", status_code=201, response_model=SigningKeyOut)
+def rotate_signing_key(services: ServicesDep, actor: KeyAdmin) -> SigningKeyOut:
+    """Publish a new signing key and sign with it from now on (as `flowport keys rotate`).
+
+    The previous key stays in the JWKS until every token it signed has expired.
+    """
+    return _key(keys.rotate(services, actor))
 
 
 # --- audit ---------------------------------------------------------------------------------------

@@ -84,9 +84,9 @@ def test_fetch_and_lock_then_complete_with_variables(client: TestClient) -> None
 def test_expired_lock_returns_the_job_to_the_pool(client: TestClient) -> None:
     deploy(client, "service_task.bpmn")
     start(client, "service_task")
-    job = _fetch_one(client, "w1", lock_ms=200)
+    job = _fetch_one(client, "w1", lock_ms=1000)  # long enough for a slow machine to ask again in time
     assert _fetch(client, "w2") == []
-    time.sleep(0.25)
+    time.sleep(1.05)
     taken = _fetch_one(client, "w2")
     assert taken["id"] == job["id"]
     late = client.post(f"/api/v1/jobs/{job['id']}/complete", json={"workerId": "w1", "variables": {}})
@@ -97,12 +97,12 @@ def test_failure_with_retries_makes_the_job_fetchable_after_the_timeout(client: 
     deploy(client, "service_task.bpmn")
     instance = start(client, "service_task")
     job = _fetch_one(client, "w1")
-    failed = _fail(client, job["id"], "w1", retries=2, timeout_ms=200)
+    failed = _fail(client, job["id"], "w1", retries=2, timeout_ms=1000)
     assert failed.status_code == 200, failed.text
     assert failed.json()["retries"] == 2
     assert failed.json()["errorMessage"] == "backend down"
     assert _fetch(client, "w1") == []  # waiting out the retry timeout
-    time.sleep(0.25)
+    time.sleep(1.05)
     assert _fetch_one(client, "w1")["id"] == job["id"]
     assert _instance(client, instance["id"])["hasIncidents"] is False
     assert _incidents(client, instance["id"]) == []

@@ -68,3 +68,15 @@ def _counter(metrics: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[1])
     return 0.0
+
+
+def test_two_workers_start_together_on_a_fresh_sqlite_database(tmp_path: Path) -> None:
+    # Both workers migrate and bootstrap the same new file at once: one waits for the other.
+    with LiveServer(tmp_path, workers=2) as server:
+        time.sleep(1.0)  # let the second worker finish (or fail) its start-up
+        answers = [
+            httpx.get(f"{server.url}/api/v1/process-definitions", headers=server.headers).status_code
+            for _ in range(40)  # a new connection each: the kernel spreads them over both workers
+        ]
+        assert server.process is not None and server.process.poll() is None
+    assert answers == [200] * 40

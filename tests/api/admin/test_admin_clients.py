@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from flowport.config import Settings
 from tests.api.auth_helpers import (
-    admin_settings,
-    bare_client,
     bearer,
     problem,
     services_of,
@@ -24,21 +18,6 @@ from tests.api.auth_helpers import (
 
 CLIENTS = "/api/v1/admin/clients"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return admin_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    yield from bare_client(settings)
-
-
-@pytest.fixture
-def admin(client: TestClient) -> dict[str, str]:
-    return bearer(client)
 
 
 def create(client: TestClient, admin: dict[str, str], **body: Any) -> dict[str, Any]:

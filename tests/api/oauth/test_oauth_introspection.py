@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
-from flowport.api.app import create_app
-from flowport.config import Settings
 from tests.api.oauth_support import (
     APP,
     APP_SECRET,
@@ -21,20 +16,8 @@ from tests.api.oauth_support import (
     access_token,
     claims_of,
     oauth_error,
-    oauth_settings,
     post_token,
 )
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return oauth_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def introspect(

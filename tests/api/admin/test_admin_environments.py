@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from flowport.config import Settings
-from tests.api.auth_helpers import admin_settings, bare_client, bearer, problem
+from tests.api.auth_helpers import bearer, problem
 from tests.helpers import bpmn
 
 ENVS = "/api/v1/admin/environments"
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return admin_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    yield from bare_client(settings)
-
-
-@pytest.fixture
-def admin(client: TestClient) -> dict[str, str]:
-    return bearer(client)
 
 
 def names(client: TestClient, admin: dict[str, str]) -> list[str]:

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
-from flowport.config import Settings
-from tests.api.auth_helpers import admin_settings, bare_client, bearer, problem
+from tests.api.auth_helpers import bearer, problem
 
 AUDIT = "/api/v1/admin/audit"
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return admin_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    yield from bare_client(settings)
-
-
-@pytest.fixture
-def admin(client: TestClient) -> dict[str, str]:
-    return bearer(client)
 
 
 def test_events_come_newest_first_and_page(client: TestClient, admin: dict[str, str]) -> None:

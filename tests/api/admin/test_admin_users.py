@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from flowport.config import Settings
 from flowport.persistence.auth_tables import users
 from flowport.persistence.db import read_transaction
-from tests.api.auth_helpers import admin_settings, bare_client, bearer, problem, services_of
+from tests.api.auth_helpers import bearer, problem, services_of
 
 USERS = "/api/v1/admin/users"
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return admin_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    yield from bare_client(settings)
-
-
-@pytest.fixture
-def admin(client: TestClient) -> dict[str, str]:
-    return bearer(client)
 
 
 def create(client: TestClient, admin: dict[str, str], **body: Any) -> dict[str, Any]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from flowport.api.app import create_app
 from flowport.config import Settings
 from flowport.persistence.auth_tables import refresh_tokens
 from tests.api.oauth_support import (
@@ -22,21 +18,9 @@ from tests.api.oauth_support import (
     REFRESHER_SECRET,
     claims_of,
     oauth_error,
-    oauth_settings,
     post_token,
     services_of,
 )
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return oauth_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def refresh(

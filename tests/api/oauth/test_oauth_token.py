@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from flowport.api.app import create_app
 from flowport.config import Settings
 from tests.api.oauth_support import (
     APP,
@@ -24,21 +21,9 @@ from tests.api.oauth_support import (
     claims_of,
     client_row,
     oauth_error,
-    oauth_settings,
     post_token,
     services_of,
 )
-
-
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return oauth_settings(database_url, tmp_path)
-
-
-@pytest.fixture
-def http(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def _ok(response: object) -> dict[str, object]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from flowport.auth import tokens
 from tests.api.oauth_support import (
     APP,
     APP_SECRET,
@@ -103,3 +107,16 @@ def test_refresh_tokens_introspect_for_their_owner_and_revoke_their_family(http:
         auth=(REFRESHER, REFRESHER_SECRET),
     )
     oauth_error(again, 400, "invalid_grant")
+
+
+def test_a_token_the_api_already_accepted_is_refused_once_expired(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = access_token(http, READER, READER_SECRET)  # the reader's tokens live 600 s
+    headers = {"Authorization": f"Bearer {token}"}
+    assert http.get("/api/v1/process-instances", headers=headers).status_code == 200
+    later = time.time() + 600 + 120
+    monkeypatch.setattr(tokens, "time", SimpleNamespace(time=lambda: later, monotonic=time.monotonic))
+    refused = http.get("/api/v1/process-instances", headers=headers)
+    assert refused.status_code == 401
+    assert "expired" in refused.json()["detail"]

@@ -1,11 +1,12 @@
 """Benchmark A: what authentication costs a read. ``GET`` of one instance with a bearer token vs. open mode.
 
 Two servers in their default configuration (one process, SQLite) hold the same instance; 16
-keep-alive connections send byte-for-byte the same ``GET /api/v1/process-instances/{id}``, one with
-``Authorization: Bearer <client-credentials JWT>`` (signature, claims, revocation and permission
-checks on every request), the other to a server in ``open`` mode. The two runs alternate, three
-times each, and the better run of each side counts (noise on a shared machine only ever slows a run).
-The figure is authenticated over open requests per second (target: at least 0.9).
+keep-alive connections send byte-for-byte the same ``GET /api/v1/process-instances/{id}``, one
+with ``Authorization: Bearer <client-credentials JWT>`` (claims, revocation and permission checks
+on every request, the signature once per token, as in production), the other to a server in
+``open`` mode. The two runs alternate, three times each, and the better run of each side counts
+(noise on a shared machine only ever slows a run). The figure is authenticated over open requests
+per second (target: at least 0.9).
 """
 
 from __future__ import annotations

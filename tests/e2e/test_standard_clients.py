@@ -10,7 +10,10 @@ reverse proxy in front of Flowport would.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -206,3 +209,32 @@ def test_revocation_reaches_another_server_process_within_a_second_or_so(
             time.sleep(0.05)
         assert time.monotonic() - began < 3, "the other process did not see the revocation in time"
         assert api_accepts(second, token["access_token"]) == 401
+
+
+def _readme_token_commands() -> list[str]:
+    """The curl commands of the README's Authentication section that ask for a token, as written."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Authentication") :]
+    block = section[
+        section.index("```bash") + len("```bash") : section.index("```", section.index("```bash") + 3)
+    ]
+    commands = block.replace("\\\n", " ").strip().splitlines()
+    return [c for c in commands if c.startswith("curl ")]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
+def test_the_readme_curl_commands_run_by_curl(server: LiveServer) -> None:
+    commands = _readme_token_commands()
+    assert len(commands) == 3
+    for command in commands:
+        line = command.replace("http://127.0.0.1:8077", server.url)
+        line = line.replace("ID:SECRET", f"{ID}:{SECRET}").replace("client_id=ID", f"client_id={ID}")
+        line = line.replace("client_secret=SECRET", f"client_secret={SECRET}")
+        line = line.replace('"client_id":"ID"', f'"client_id":"{ID}"').replace(
+            '"client_secret":"SECRET"', f'"client_secret":"{SECRET}"'
+        )
+        result = subprocess.run([*shlex.split(line), "-s", "-i"], capture_output=True, timeout=30)
+        head, _, body = result.stdout.decode().partition("\r\n\r\n")
+        assert head.startswith("HTTP/1.1 200"), (command, result.stdout, result.stderr)
+        assert "cache-control: no-store" in head.lower()
+        verify_with_pyjwt(server, json.loads(body)["access_token"])

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -54,6 +54,19 @@ class ExternalIssuer(BaseModel):
     jwks_min_refetch_seconds: float = Field(
         default=30.0, ge=0, description="at most one refetch per this long when an unknown kid appears"
     )
+
+    @field_validator("role_permissions")
+    @classmethod
+    def _known_permissions(cls, mapping: dict[str, list[str]]) -> dict[str, list[str]]:
+        """A typo in the mapping stops the start, instead of silently granting nothing."""
+        from flowport.auth.permissions import UnknownPermission, expand
+
+        for role, names in mapping.items():
+            try:
+                expand(names)
+            except UnknownPermission as exc:
+                raise ValueError(f"role_permissions[{role!r}]: {exc}") from None
+        return mapping
 
 
 class AuthSettings(BaseModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from flowport.config import load_settings, masked
+from flowport.config import ExternalIssuer, load_settings, masked
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -52,3 +53,10 @@ def test_postgres_url_uses_psycopg_and_masks_password(monkeypatch: pytest.Monkey
     shown = masked(settings)
     assert "s3cret" not in str(shown)
     assert "db.internal" in shown["effective_database_url"]
+
+
+def test_an_unknown_permission_in_an_external_role_mapping_stops_the_start() -> None:
+    mapped = ExternalIssuer(issuer="https://idp.example.com", role_permissions={"ops": ["Admin", "read:*"]})
+    assert mapped.role_permissions == {"ops": ["Admin", "read:*"]}
+    with pytest.raises(ValidationError, match="Admn"):
+        ExternalIssuer(issuer="https://idp.example.com", role_permissions={"ops": ["Admn"]})

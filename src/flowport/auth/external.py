@@ -30,7 +30,8 @@ class _IssuerState:
     config: ExternalIssuer
     keys: KeySet | None = None
     jwks_uri: str | None = None
-    fetched_at: float = 0.0
+    fetched_at: float = float("-inf")
+    failure: str | None = None  # why the last fetch failed while no keys were known
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -102,13 +103,20 @@ class ExternalIssuers:
                 assert state.keys is not None
                 return state.keys
             age = time.monotonic() - state.fetched_at
-            if state.keys is not None and age < state.config.jwks_min_refetch_seconds:
-                return state.keys  # unknown kid, but refetched moments ago: the signature check fails
+            if age < state.config.jwks_min_refetch_seconds:
+                if state.keys is not None:
+                    return state.keys  # unknown kid, but refetched moments ago: the signature check fails
+                # The issuer was unreachable moments ago: answer at once, do not wait on it again.
+                raise _unreachable(state)
             try:
                 state.keys = await self._fetch(state)
+                state.failure = None
             except (httpx.HTTPError, ValueError, KeyError, JoseError) as exc:
                 if state.keys is None:
-                    raise ExternalTokenError(f"the issuer's keys could not be fetched: {exc}") from exc
+                    state.failure = str(exc) or type(exc).__name__
+                    raise ExternalTokenError(
+                        f"the issuer's keys could not be fetched: {state.failure}"
+                    ) from exc
                 return state.keys  # keep the last good keys while the issuer is unreachable
             finally:
                 state.fetched_at = time.monotonic()
@@ -127,6 +135,10 @@ class ExternalIssuers:
             response = await http.get(state.jwks_uri)
             response.raise_for_status()
             return KeySet.import_key_set(response.json())
+
+
+def _unreachable(state: _IssuerState) -> ExternalTokenError:
+    return ExternalTokenError(f"the issuer's keys could not be fetched: {state.failure}")
 
 
 async def _discover_jwks_uri(http: httpx.AsyncClient, issuer: str) -> str:

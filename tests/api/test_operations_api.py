@@ -42,7 +42,15 @@ def test_every_api_route_declares_a_permission_in_openapi(client: TestClient) ->
         for route in router.routes:
             if isinstance(route, APIRoute) and route.path not in UNGUARDED:
                 assert route_permission(route), route.path
-    assert spec["paths"]["/api/v1/process-instances"]["post"]["x-permission"] == "instances:start"
+    start = spec["paths"]["/api/v1/process-instances"]["post"]
+    assert start["x-permission"] == "instances:start"
+    # The docs' "Authorize" button gets a token with client credentials, scoped to what is needed.
+    assert start["security"] == [{"oauth2": ["instances:start"]}, {"bearer": []}]
+    schemes = spec["components"]["securitySchemes"]
+    flow = schemes["oauth2"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"].endswith("/connect/token") and "instances:start" in flow["scopes"]
+    assert schemes["bearer"] == {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert "security" not in spec["paths"]["/healthz"]["get"]
 
 
 def test_docs_are_self_hosted(client: TestClient) -> None:

@@ -21,6 +21,7 @@ from flowport.api import problems
 from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
 from flowport.auth.asgi import Authenticator
+from flowport.auth.permissions import CATALOG
 from flowport.config import ClientConfig, Settings
 from flowport.persistence import migrate
 from flowport.persistence.db import make_engine
@@ -102,7 +103,7 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         session.router,
     ):
         app.include_router(router)
-    _publish_permissions(app)
+    _publish_permissions(app, settings)
     _self_hosted_docs(app)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -125,8 +126,13 @@ def _find_permission(dependant: Dependant) -> str | None:
     return None
 
 
-def _publish_permissions(app: FastAPI) -> None:
-    """Show each operation's permission in the OpenAPI document as ``x-permission``."""
+def _publish_permissions(app: FastAPI, settings: Settings) -> None:
+    """Show each operation's permission in the OpenAPI document: ``x-permission`` and ``security``.
+
+    The security schemes let the interactive docs (and generated clients) get a token: OAuth 2.0
+    client credentials at the token endpoint, or a bearer token pasted in (an external issuer's).
+    """
+    schemes = _security_schemes(settings)
     permissions = {
         (route.path, method.lower()): permission
         for router in API_ROUTERS
@@ -144,10 +150,36 @@ def _publish_permissions(app: FastAPI) -> None:
                     permission = permissions.get((path, method))
                     if permission:
                         operation["x-permission"] = permission
+                        if schemes:
+                            operation["security"] = [
+                                {name: [permission] if name == "oauth2" else []} for name in schemes
+                            ]
+            if schemes:
+                schema.setdefault("components", {})["securitySchemes"] = schemes
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _security_schemes(settings: Settings) -> dict[str, Any]:
+    mode = settings.auth.mode
+    if mode == "open":
+        return {}
+    schemes: dict[str, Any] = {}
+    if mode == "oauth":
+        schemes["oauth2"] = {
+            "type": "oauth2",
+            "description": "Client credentials: your client id and secret at the token endpoint.",
+            "flows": {
+                "clientCredentials": {
+                    "tokenUrl": f"{settings.effective_public_url}{oauth.TOKEN_PATHS[0]}",
+                    "scopes": {name: name for name in sorted(CATALOG)},
+                }
+            },
+        }
+    schemes["bearer"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    return schemes
 
 
 def _self_hosted_docs(app: FastAPI) -> None:

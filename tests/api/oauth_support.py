@@ -54,11 +54,8 @@ def client_row(http: TestClient, client_id: str) -> ClientRow:
 
 
 def change_client(http: TestClient, client_id: str, **values: Any) -> None:
-    services = services_of(http)
-    with write_transaction(services.db) as conn:
+    with write_transaction(services_of(http).db) as conn:
         assert client_repo.update_client(conn, client_id, **values)
-    assert services.auth is not None
-    services.auth.clients.forget(client_id)  # as another process's change, once the cache expires
 
 
 def post_token(http: TestClient, client_id: str = APP, secret: str = APP_SECRET, **params: Any) -> Any:

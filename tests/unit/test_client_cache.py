@@ -1,4 +1,4 @@
-"""The token endpoint's client cache: fresh within its time to live, forgotten on local changes."""
+"""The token endpoint's client cache: fresh within its time to live, forgotten on local writes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from flowport.auth.client_cache import ClientCache
 from flowport.persistence import migrate
 from flowport.persistence.db import make_engine, write_transaction
 from flowport.persistence.repositories import clients as client_repo
+from flowport.persistence.repositories.clients import ClientCache
 
 
 def _engine(tmp_path: Path) -> Engine:
@@ -53,26 +53,27 @@ def _disable(engine: Engine, client_id: str) -> None:
 
 def test_changes_by_another_process_show_within_the_ttl(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
+    other_process = make_engine(str(engine.url))  # its own engine: writes this cache is not told of
     cache = ClientCache(engine, ttl=0.3)
     assert cache.get("app") is None  # unknown, and remembered as unknown for a moment
-    _insert(engine, "app")
+    _insert(other_process, "app")
     assert cache.get("app") is None
     time.sleep(0.35)
     row = cache.get("app")
     assert row is not None and row.enabled
-    _disable(engine, "app")
+    _disable(other_process, "app")
     assert cache.get("app").enabled  # type: ignore[union-attr]
     time.sleep(0.35)
     assert cache.get("app").enabled is False  # type: ignore[union-attr]
+    other_process.dispose()
     engine.dispose()
 
 
-def test_forgetting_makes_a_local_change_visible_at_once(tmp_path: Path) -> None:
+def test_a_change_made_through_this_process_is_visible_at_once(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
     cache = ClientCache(engine, ttl=60)
     _insert(engine, "app")
     assert cache.get("app").enabled  # type: ignore[union-attr]
-    _disable(engine, "app")
-    cache.forget("app")
+    _disable(engine, "app")  # the repository forgets the cached row when the write commits
     assert cache.get("app").enabled is False  # type: ignore[union-attr]
     engine.dispose()

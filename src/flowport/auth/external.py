@@ -114,9 +114,7 @@ class ExternalIssuers:
             except (httpx.HTTPError, ValueError, KeyError, JoseError) as exc:
                 if state.keys is None:
                     state.failure = str(exc) or type(exc).__name__
-                    raise ExternalTokenError(
-                        f"the issuer's keys could not be fetched: {state.failure}"
-                    ) from exc
+                    raise _unreachable(state) from exc
                 return state.keys  # keep the last good keys while the issuer is unreachable
             finally:
                 state.fetched_at = time.monotonic()

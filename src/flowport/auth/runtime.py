@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from flowport.auth import master_key as master_keys
-from flowport.auth.client_cache import ClientCache
 from flowport.auth.keys import KeyRing
 from flowport.auth.ratelimit import FailureLimiter
 from flowport.auth.tokens import InvalidToken, RevocationCache, check_claims, read_header, verify_signature
 from flowport.auth.write_behind import WriteBehind
 from flowport.config import Settings
+from flowport.persistence.repositories.clients import ClientCache
 
 VERIFIED_CACHE_SIZE = 4096  # access tokens whose signature was checked (about 2 KB each)
 
@@ -52,12 +52,10 @@ class AuthRuntime:
         claims = self._verified.get(token)
         if claims is None:
             claims = verify_signature(token, self.keyring)
-            check_claims(claims, issuer=self.issuer, audience=self.audience)
             if len(self._verified) >= VERIFIED_CACHE_SIZE:
                 self._verified.clear()  # bounded memory; the next calls verify again
             self._verified[token] = claims
-        else:
-            check_claims(claims, issuer=self.issuer, audience=self.audience)
+        check_claims(claims, issuer=self.issuer, audience=self.audience)
         if self.revocations.is_revoked(str(claims["jti"])):
             raise InvalidToken("token revoked")
         return claims

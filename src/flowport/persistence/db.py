@@ -90,7 +90,7 @@ class SqliteWriteLock:
     """SQLite has one writer at a time: writers queue here instead of polling in SQLite's busy handler.
 
     The busy handler sleeps in steps of up to 100 ms; it made p99 latency about a second with
-    several threads, and left the machine a third idle with two worker processes. Threads of one
+    several threads, and made two worker processes wait on each other in sleeps. Threads of one
     process queue on a mutex; processes (workers, the CLI) on an exclusive ``flock`` of a lock file
     next to the database, which wakes the next waiter as soon as it is released.
     """

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from flowport.errors import InvalidRequest
-from flowport.persistence.db import after_commit
 from flowport.services import audit
 from flowport.services.context import Actor, Services
 
@@ -18,13 +17,6 @@ def pepper(services: Services) -> bytes:
     if services.auth is None:
         raise RuntimeError("The token service is not initialised (flowport.auth.runtime.build was not run)")
     return services.auth.pepper
-
-
-def client_changed(conn: Connection, services: Services, client_id: str) -> None:
-    """After this transaction commits, the token endpoint reads the client afresh (no stale cache)."""
-    runtime = services.auth
-    if runtime is not None:
-        after_commit(conn, lambda: runtime.clients.forget(client_id))
 
 
 def record(

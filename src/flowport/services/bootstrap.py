@@ -23,7 +23,7 @@ from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.clients import ClientRow
 from flowport.services import clients, environments, users
-from flowport.services.auth_support import client_changed, pepper, record
+from flowport.services.auth_support import pepper, record
 from flowport.services.context import DEFAULT_ENV, Actor, Services
 
 log = logging.getLogger("flowport.auth")
@@ -132,7 +132,6 @@ def _sync_client(services: Services, config: ClientConfig, source: str) -> None:
             )
         if changed:
             client_repo.update_client(conn, config.client_id, **changed)
-            client_changed(conn, services, config.client_id)
             shown = {k: v for k, v in changed.items() if "secret" not in k}
             replaced = "secret_hash" in changed
             _audit(
@@ -215,7 +214,6 @@ def _keep_admin_in_step(conn: Connection, services: Services, row: ClientRow, se
         )
     if changed:
         client_repo.update_client(conn, row.id, **changed)
-        client_changed(conn, services, row.id)
         shown = {k: v for k, v in changed.items() if "secret" not in k}
         _audit(conn, "client.updated", row.id, row.env, {**shown, "hashReplaced": "secret_hash" in changed})
 

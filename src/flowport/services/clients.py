@@ -22,7 +22,7 @@ from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories.clients import ClientRow
-from flowport.services.auth_support import client_changed, no_nulls, pepper, record
+from flowport.services.auth_support import no_nulls, pepper, record
 from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
@@ -183,7 +183,6 @@ def update(services: Services, actor: Actor, client_id: str, changes: ClientChan
         changed = {k: v for k, v in values.items() if v != current[k]}
         if changed:
             client_repo.update_client(conn, client_id, **changed)
-            client_changed(conn, services, client_id)
             record(conn, actor, "client.updated", subject=client_id, env=row.env, details=_audited(changed))
         return ClientView.of(_existing(conn, client_id))
 
@@ -210,7 +209,6 @@ def rotate_secret(
             previous_secret_hash=row.secret_hash if keep_previous else None,
             previous_secret_expires_at=until,
         )
-        client_changed(conn, services, client_id)
         details = {"graceUntil": until.isoformat() if until else None, "immediate": not keep_previous}
         record(conn, actor, "client.secret_rotated", subject=client_id, env=row.env, details=details)
         return NewSecret(ClientView.of(_existing(conn, client_id)), secret)
@@ -230,7 +228,6 @@ def delete(services: Services, actor: Actor, client_id: str) -> None:
     with write_transaction(services.db) as conn:
         row = _existing(conn, client_id)
         client_repo.delete_client(conn, client_id)
-        client_changed(conn, services, client_id)
         revoked = client_repo.revoke_refresh_tokens(conn, client_id, services.clock())
         record(
             conn, actor, "client.deleted", subject=client_id, env=row.env, details={"refreshRevoked": revoked}
@@ -264,7 +261,6 @@ def insert(
         **values,
     )
     client_repo.insert_client(conn, **row.__dict__)
-    client_changed(conn, services, row.id)
     return row
 
 
@@ -369,7 +365,6 @@ def _set_enabled(services: Services, actor: Actor, client_id: str, enabled: bool
         row = _existing(conn, client_id)
         if row.enabled != enabled:
             client_repo.update_client(conn, client_id, enabled=enabled)
-            client_changed(conn, services, client_id)
             event = "client.enabled" if enabled else "client.disabled"
             record(conn, actor, event, subject=client_id, env=row.env)
         return ClientView.of(_existing(conn, client_id))

@@ -29,11 +29,11 @@ class EngineResult:
 def _loaded() -> tuple[Engine, LoadedDefinition]:
     parsed = next(p for p in parse_deployment(bpmn_bytes(), 5 * 1024 * 1024) if p.key == PROCESS_KEY)
     engine = Engine()
-    return engine, engine.definition("bench-definition", lambda: parsed.spec_json)
+    return engine, engine.definition("bench-definition", lambda: (parsed.spec_json, {}))
 
 
 def _lifecycle(engine: Engine, loaded: LoadedDefinition) -> int:
-    definition = engine.definition("bench-definition", lambda: "")  # cached, as in the server
+    definition = engine.definition("bench-definition", lambda: ("", {}))  # cached, as in the server
     run = engine.start(definition, {})
     task_id = run.snapshot().tasks[0].id
     state = run.dump()

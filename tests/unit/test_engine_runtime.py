@@ -18,7 +18,7 @@ def _load(engine: Engine, name: str) -> LoadedDefinition:
     [process] = [
         p for p in parse_deployment((FIXTURES / f"{name}.bpmn").read_bytes(), 10**7) if p.key == name
     ]
-    return engine.definition(name, lambda: process.spec_json)
+    return engine.definition(name, lambda: (process.spec_json, {}))
 
 
 def _reopen(engine: Engine, definition: LoadedDefinition, run: InstanceRun) -> InstanceRun:
@@ -92,7 +92,7 @@ THROWER = b"""<?xml version="1.0" encoding="UTF-8"?>
 def test_thrown_signal_nobody_inside_catches_is_reported_not_stored() -> None:
     engine = Engine()
     [process] = parse_deployment(THROWER, 10**6)
-    definition = engine.definition("thrower", lambda: process.spec_json)
+    definition = engine.definition("thrower", lambda: (process.spec_json, {}))
     run = engine.start(definition, {"who": "me"})
     [thrown] = run.snapshot().thrown
     assert (thrown.kind, thrown.name, thrown.payload) == ("signal", "Go", {"who": "me"})

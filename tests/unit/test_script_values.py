@@ -68,7 +68,7 @@ def _process(script: str, condition: str = "True") -> bytes:
 
 def _load(engine: Engine, xml: bytes) -> LoadedDefinition:
     spec_json = parse_deployment(xml, 10_000_000)[0].spec_json
-    return engine.definition("proc:1", lambda: spec_json)
+    return engine.definition("proc:1", lambda: (spec_json, {}))
 
 
 @pytest.fixture

@@ -21,6 +21,17 @@ class ElementInfo:
     topic: str | None = None
     lane: str | None = None
 
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> ElementInfo:
+        """From the JSON form it is stored in (``dataclasses.asdict``)."""
+        return cls(
+            **{
+                **raw,
+                "candidate_users": tuple(raw.get("candidate_users", ())),
+                "candidate_groups": tuple(raw.get("candidate_groups", ())),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class StartTrigger:

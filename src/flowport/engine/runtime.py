@@ -22,6 +22,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from flowport.engine.model import (
+    ElementInfo,
     EngineFailure,
     OpenJob,
     OpenTask,
@@ -55,10 +56,11 @@ _ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ER
 
 @dataclass(frozen=True)
 class LoadedDefinition:
-    """A definition's specs restored once and shared by all its instances."""
+    """A definition's specs restored once and shared by all its instances, with its element facts."""
 
     spec: Any
     subprocess_specs: dict[str, Any]
+    elements: dict[str, ElementInfo]
 
 
 class Engine:
@@ -70,15 +72,20 @@ class Engine:
         self._cache_size = cache_size
         self._lock = Lock()
 
-    def definition(self, definition_id: str, load_spec_json: Callable[[], str]) -> LoadedDefinition:
-        """Specs of a definition, restored on first use and cached (definitions are immutable)."""
+    def definition(
+        self, definition_id: str, load: Callable[[], tuple[str, dict[str, Any]]]
+    ) -> LoadedDefinition:
+        """Specs and element facts of a definition, restored on first use and cached (definitions
+        are immutable); ``load`` gives the stored spec JSON and elements."""
         with self._lock:
             found = self._cache.get(definition_id)
             if found is not None:
                 self._cache.move_to_end(definition_id)
                 return found
-        spec, subs = load_specs(load_spec_json())
-        loaded = LoadedDefinition(spec, subs)
+        spec_json, raw_elements = load()
+        spec, subs = load_specs(spec_json)
+        elements = {key: ElementInfo.from_dict(value) for key, value in raw_elements.items()}
+        loaded = LoadedDefinition(spec, subs, elements)
         with self._lock:
             self._cache[definition_id] = loaded
             while len(self._cache) > self._cache_size:

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from flowport.auth.runtime import AuthRuntime
 from flowport.config import Settings
-from flowport.engine.model import ElementInfo
 from flowport.engine.runtime import Engine as BpmnEngine
+from flowport.persistence.scope import Scope
 from flowport.services.metrics import Metrics
 
 DEFAULT_ENV = "default"
@@ -30,6 +30,11 @@ class Actor:
     @property
     def sees_only_own(self) -> bool:
         return self.visibility == "own" and self.subject is not None
+
+    @property
+    def scope(self) -> Scope:
+        """The rows this caller may address (see :mod:`flowport.persistence.scope`)."""
+        return Scope(self.env, self.subject if self.sees_only_own else None, self.groups)
 
 
 SYSTEM = Actor(subject="system")
@@ -50,7 +55,6 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     # Set after commits that create timers, so the scheduler re-plans its sleep at once.
     timers_changed: threading.Event = field(default_factory=threading.Event)
-    element_cache: dict[str, dict[str, ElementInfo]] = field(default_factory=dict)
     # Built by flowport.auth.runtime in the app lifespan; None until then (and in `open` mode tests).
     auth: AuthRuntime | None = None
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import Connection
 
 from flowport.engine.definitions import parse_deployment
-from flowport.engine.model import ElementInfo, ParsedProcess
-from flowport.engine.runtime import LoadedDefinition
+from flowport.engine.model import ParsedProcess
 from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import definitions as repo
 from flowport.persistence.repositories.definitions import DefinitionRow
+from flowport.services import start_timers
 from flowport.services.context import Actor, Services
 from flowport.services.paging import Page, make_page
 
@@ -31,8 +30,6 @@ def deploy(services: Services, actor: Actor, xml: bytes) -> list[Deployed]:
 
     A new version's timer start events are scheduled (and the previous versions' unscheduled).
     """
-    from flowport.services import start_timers  # it builds on this module (runtime specs)
-
     results: list[Deployed] = []
     with write_transaction(services.db) as conn:
         parsed = parse_deployment(
@@ -133,38 +130,6 @@ def resolve(
     return row
 
 
-def runtime(
-    conn: Connection, services: Services, definition_id: str
-) -> tuple[LoadedDefinition, dict[str, ElementInfo]]:
-    """Engine specs and element facts of a definition, cached in memory after the first use."""
-    loaded = services.engine.definition(definition_id, lambda: repo.spec_json(conn, definition_id))
-    elements = services.element_cache.get(definition_id)
-    if elements is None:
-        found = _to_infos(repo.elements(conn, definition_id))
-        if len(services.element_cache) > 1024:
-            services.element_cache.clear()
-        services.element_cache[definition_id] = found
-        elements = found
-    return loaded, elements
-
-
-def _to_infos(raw: dict[str, dict[str, Any]]) -> dict[str, ElementInfo]:
-    return {
-        k: ElementInfo(
-            **{
-                **v,
-                "candidate_users": tuple(v["candidate_users"]),
-                "candidate_groups": tuple(v["candidate_groups"]),
-            }
-        )
-        for k, v in raw.items()
-    }
-
-
-def elements_of(row: DefinitionRow) -> dict[str, ElementInfo]:
-    return _to_infos(row.elements)
-
-
 def list_definitions(
     services: Services, actor: Actor, key: str | None, latest_only: bool, cursor: str | None, limit: int
 ) -> Page[DefinitionRow]:
@@ -203,4 +168,3 @@ def delete(services: Services, actor: Actor, definition_id: str, cascade: bool) 
                 "pass cascade=true to delete them too"
             )
         repo.delete_definition(conn, definition_id, with_instances=True)
-    services.element_cache.pop(definition_id, None)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy import Connection
 
 from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
@@ -13,7 +15,8 @@ from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
 from flowport.persistence.repositories.jobs import JobRow
 from flowport.services.context import Actor, Services
-from flowport.services.instances import command
+from flowport.services.execution import Execution, execute
+from flowport.services.instance_writes import HistoryEvent, StaleRead
 from flowport.services.paging import Page, make_page
 
 
@@ -41,10 +44,10 @@ def fetch_and_lock(
     now = services.clock()
     locked: list[LockedJob] = []
     with write_transaction(services.db) as conn:
-        for job in job_repo.lockable_jobs(conn, actor.env, list(durations), now, max_jobs):
+        for job in job_repo.lockable_jobs(conn, actor.scope, list(durations), now, max_jobs):
             until = now + timedelta(milliseconds=durations[job.topic])
             job_repo.lock_job(conn, job.id, worker_id, until)
-            instance = instance_repo.get(conn, actor.env, job.instance_id)
+            instance = instance_repo.get(conn, actor.scope, job.instance_id)
             variables = dict(instance.variables) if instance else {}
             locked.append(
                 LockedJob(
@@ -58,8 +61,8 @@ def fetch_and_lock(
     return locked
 
 
-def _locked_by(conn: Any, services: Services, actor: Actor, job_id: str, worker_id: str) -> JobRow:
-    job = job_repo.get_job(conn, actor.env, job_id)
+def _locked_by(conn: Connection, services: Services, actor: Actor, job_id: str, worker_id: str) -> JobRow:
+    job = job_repo.get_job(conn, actor.scope, job_id)
     if job is None:
         raise NotFound(f"Job {job_id} does not exist (completed, canceled, or never existed)")
     now = services.clock()
@@ -74,18 +77,24 @@ def _locked_by(conn: Any, services: Services, actor: Actor, job_id: str, worker_
 def complete(
     services: Services, actor: Actor, job_id: str, worker_id: str, variables: dict[str, Any]
 ) -> None:
-    with write_transaction(services.db) as conn:
-        job = _locked_by(conn, services, actor, job_id, worker_id)
-        command(
-            conn,
-            services,
+
+    def use_case(execution: Execution) -> None:
+        job = _locked_by(execution.conn, services, actor, job_id, worker_id)
+
+        def still_locked(conn: Connection) -> None:
+            # Locks are not part of the instance's version: check again under the write lock.
+            _locked_by(conn, services, actor, job_id, worker_id)
+
+        execution.write(still_locked)
+        details = {"workerId": worker_id, "variables": sorted(variables)}
+        execution.command(
             actor,
             job.instance_id,
             lambda run: run.complete_task(job_id, variables, job=True),
-            event="job completed",
-            element_id=job.element_id,
-            details={"workerId": worker_id, "variables": sorted(variables)},
+            event=HistoryEvent("job completed", job.element_id, details),
         )
+
+    execute(services, use_case)
     services.metrics.inc("flowport_jobs_completed_total", help_text="Jobs completed by workers")
 
 
@@ -136,7 +145,7 @@ def fail(
                 ],
             )
             instance_repo.set_has_incidents(conn, job.instance_id, True)
-        updated = job_repo.get_job(conn, actor.env, job_id)
+        updated = job_repo.get_job(conn, actor.scope, job_id)
     services.metrics.inc("flowport_jobs_failed_total", help_text="Job failures reported by workers")
     assert updated is not None
     return updated
@@ -148,7 +157,7 @@ def extend_lock(services: Services, actor: Actor, job_id: str, worker_id: str, d
     with write_transaction(services.db) as conn:
         _locked_by(conn, services, actor, job_id, worker_id)
         job_repo.lock_job(conn, job_id, worker_id, services.clock() + timedelta(milliseconds=duration_ms))
-        updated = job_repo.get_job(conn, actor.env, job_id)
+        updated = job_repo.get_job(conn, actor.scope, job_id)
     assert updated is not None
     return updated
 
@@ -162,7 +171,7 @@ def search(
     limit: int,
 ) -> Page[JobRow]:
     with read_transaction(services.db) as conn:
-        rows = job_repo.search_jobs(conn, actor.env, topic, instance_id, cursor, limit)
+        rows = job_repo.search_jobs(conn, actor.scope, topic, instance_id, cursor, limit)
     return make_page(rows, limit, lambda r: (r.created_at, r.id))
 
 
@@ -170,37 +179,43 @@ def search_incidents(
     services: Services, actor: Actor, instance_id: str | None, open_only: bool, cursor: str | None, limit: int
 ) -> Page[dict[str, Any]]:
     with read_transaction(services.db) as conn:
-        rows = job_repo.search_incidents(conn, actor.env, instance_id, open_only, cursor, limit)
+        rows = job_repo.search_incidents(conn, actor.scope, instance_id, open_only, cursor, limit)
     return make_page(rows, limit, lambda r: (r["created_at"], r["id"]))
 
 
 def resolve_incident(services: Services, actor: Actor, incident_id: str, retries: int = 1) -> dict[str, Any]:
     """Retry what failed: a job gets ``retries`` again, a failed script task runs once more."""
     now = services.clock()
-    with write_transaction(services.db) as conn:
-        incident = job_repo.get_incident(conn, actor.env, incident_id)
+
+    def use_case(execution: Execution) -> dict[str, Any]:
+        incident = job_repo.get_incident(execution.conn, actor.scope, incident_id)
         if incident is None:
             raise NotFound(f"Incident {incident_id} does not exist")
         if incident["resolved_at"] is not None:
             raise Conflict(f"Incident {incident_id} is already resolved")
-        job_repo.resolve_incident(conn, incident_id, now)
+        instance_id, task_id = incident["instance_id"], incident["task_id"]
+        execution.write(lambda conn: _resolve(conn, incident_id, now))
         if incident["kind"] == "failedJob":
-            if job_repo.get_job(conn, actor.env, incident["task_id"]) is None:
+            if job_repo.get_job(execution.conn, actor.scope, task_id) is None:
                 raise Conflict("The job of this incident no longer exists")
-            job_repo.set_job_retries(conn, incident["task_id"], max(1, retries), now)
+            execution.write(lambda conn: job_repo.set_job_retries(conn, task_id, max(1, retries), now))
         else:
-            command(
-                conn,
-                services,
+            execution.command(
                 actor,
-                incident["instance_id"],
-                lambda run: run.retry(incident["task_id"]),
-                event="incident resolved",
-                element_id=incident["element_id"],
+                instance_id,
+                lambda run: run.retry(task_id),
+                event=HistoryEvent("incident resolved", incident["element_id"]),
             )
-        instance_repo.set_has_incidents(
-            conn, incident["instance_id"], job_repo.open_incident_count(conn, incident["instance_id"]) > 0
+        execution.write(
+            lambda conn: instance_repo.set_has_incidents(
+                conn, instance_id, job_repo.open_incident_count(conn, instance_id) > 0
+            )
         )
-        resolved = job_repo.get_incident(conn, actor.env, incident_id)
-    assert resolved is not None
-    return resolved
+        return {**incident, "resolved_at": now}
+
+    return execute(services, use_case)
+
+
+def _resolve(conn: Connection, incident_id: str, at: datetime) -> None:
+    if not job_repo.resolve_incident(conn, incident_id, at):
+        raise StaleRead(f"Incident {incident_id} was resolved meanwhile")

@@ -22,9 +22,9 @@ from flowport.persistence.db import after_commit, write_transaction
 from flowport.persistence.repositories import definitions as definition_repo
 from flowport.persistence.repositories import start_timers as repo
 from flowport.persistence.repositories.definitions import DefinitionRow
-from flowport.services import definitions
 from flowport.services.context import Actor, Services
-from flowport.services.outcome import EMPTY, InstanceHeader, persist
+from flowport.services.execution import Execution, execute
+from flowport.services.instance_writes import StaleRead
 
 LEASE = timedelta(seconds=30)
 REASON = "timer start event"
@@ -71,59 +71,35 @@ def fire(services: Services, owner: str, timer_id: str) -> str | None:
 
     Returns the new instance's id (None: the start was removed or taken over meanwhile).
     """
-    with write_transaction(services.db) as conn:
-        row = repo.leased(conn, timer_id, owner)  # locked until commit on PostgreSQL
+
+    def use_case(execution: Execution) -> str | None:
+        row = repo.leased(execution.conn, timer_id, owner)
         if row is None:
             return None
-        definition = definition_repo.get(conn, row.env, row.definition_id)
+        definition = definition_repo.get(execution.conn, row.env, row.definition_id)
         if definition is None:
             return None
         following = next_start(row.expression, StartSchedule(row.due_at, row.remaining), services.clock())
-        if following is None:
-            moved = repo.remove(conn, timer_id, owner)
-        else:
-            moved = repo.reschedule(conn, timer_id, owner, following.due_at, following.remaining)
-        if not moved:
-            return None
-        instance_id = _start_instance(conn, services, definition, row.element_id)
+
+        def move_on(conn: Connection) -> None:
+            # Locked until commit on PostgreSQL; a start taken over meanwhile is planned again.
+            if following is None:
+                moved = repo.remove(conn, timer_id, owner)
+            else:
+                moved = repo.reschedule(conn, timer_id, owner, following.due_at, following.remaining)
+            if not moved:
+                raise StaleRead(f"Timer start {timer_id} is no longer leased to {owner}")
+
+        execution.write(move_on)
+        actor = Actor(env=definition.env, subject=SCHEDULER)
+        view = execution.start(actor, definition, {}, timer_start=row.element_id, reason=REASON)
         if following is not None:
-            after_commit(conn, services.timers_changed.set)
-    services.metrics.inc(
-        "flowport_start_timers_fired_total", help_text="Timer start events fired by the scheduler"
-    )
+            execution.after_commit(services.timers_changed.set)
+        return view.id
+
+    instance_id = execute(services, use_case)
+    if instance_id is not None:
+        services.metrics.inc(
+            "flowport_start_timers_fired_total", help_text="Timer start events fired by the scheduler"
+        )
     return instance_id
-
-
-def _start_instance(conn: Connection, services: Services, definition: DefinitionRow, element_id: str) -> str:
-    """A new instance entered through the timer start event ``element_id``, its timer already fired."""
-    actor = Actor(env=definition.env, subject=SCHEDULER)
-    loaded, elements = definitions.runtime(conn, services, definition.id)
-    run = services.engine.start(loaded, {}, timer_start=element_id)
-    header = InstanceHeader(
-        id=str(uuid.uuid4()),
-        env=definition.env,
-        definition_id=definition.id,
-        definition_key=definition.key,
-        business_key=None,
-        version=0,
-        status="RUNNING",
-        elements=elements,
-    )
-    details = {"variables": [], "reason": REASON}
-    persist(
-        conn,
-        services,
-        header,
-        run,
-        EMPTY,
-        actor,
-        events=[("instance started", element_id, details)],
-        new=True,
-    )
-    after_commit(
-        conn,
-        lambda: services.metrics.inc(
-            "flowport_instances_started_total", help_text="Process instances started"
-        ),
-    )
-    return header.id

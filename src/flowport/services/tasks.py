@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowport.errors import Conflict, NotFound
+from sqlalchemy import Connection
+
+from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import tasks as task_repo
 from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services.context import Actor, Services
-from flowport.services.instances import command
+from flowport.services.execution import Execution, execute
 from flowport.services.paging import Page, make_page
 
 TASK_STATES = ("READY", "COMPLETED", "CANCELED")
@@ -30,14 +32,12 @@ def search(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[TaskRow]:
-    from flowport.errors import InvalidRequest
-
     if state and state not in TASK_STATES:
         raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TASK_STATES)}")
     with read_transaction(services.db) as conn:
         rows = task_repo.search_tasks(
             conn,
-            actor.env,
+            actor.scope,
             state=state,
             assignee=assignee,
             candidate_user=candidate_user,
@@ -45,7 +45,6 @@ def search(
             instance_id=instance_id,
             definition_key=definition_key,
             element_id=element_id,
-            visible_to=(actor.subject or "", list(actor.groups)) if actor.sees_only_own else None,
             cursor=cursor,
             limit=limit,
         )
@@ -54,7 +53,7 @@ def search(
 
 def get(services: Services, actor: Actor, task_id: str) -> TaskRow:
     with read_transaction(services.db) as conn:
-        row = task_repo.get_task(conn, actor.env, task_id)
+        row = task_repo.get_task(conn, actor.scope, task_id)
     if row is None:
         raise NotFound(f"Task {task_id} does not exist")
     return row
@@ -64,8 +63,6 @@ def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) 
     """Assign a ready task to ``assignee`` (default: the caller); taken by someone else is a 409."""
     user = assignee or actor.subject
     if not user:
-        from flowport.errors import InvalidRequest
-
         raise InvalidRequest("Give the assignee to claim the task for")
     with write_transaction(services.db) as conn:
         row = _ready(conn, actor, task_id)
@@ -74,7 +71,7 @@ def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) 
             raise Conflict(f"Task {task_id} is already claimed by {row.assignee}", assignee=row.assignee)
         task_repo.set_assignee(conn, task_id, user)
         _history(conn, services, actor, row, "task claimed", {"assignee": user})
-        updated = task_repo.get_task(conn, actor.env, task_id)
+        updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
     assert updated is not None
     return updated
 
@@ -85,31 +82,35 @@ def unclaim(services: Services, actor: Actor, task_id: str) -> TaskRow:
         _require_running(conn, actor, row.instance_id)
         task_repo.set_assignee(conn, task_id, None)
         _history(conn, services, actor, row, "task unclaimed", {"previousAssignee": row.assignee})
-        updated = task_repo.get_task(conn, actor.env, task_id)
+        updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
     assert updated is not None
     return updated
 
 
 def complete(services: Services, actor: Actor, task_id: str, variables: dict[str, Any]) -> TaskRow:
     """Complete a ready task with variables and run the instance on until it waits again."""
-    with write_transaction(services.db) as conn:
-        row = _ready(conn, actor, task_id)
-        command(
-            conn,
-            services,
+
+    def use_case(execution: Execution) -> TaskRow:
+        row = _ready(execution.conn, actor, task_id)
+        # The task is visible, so the caller acts on its instance even when it may not read it.
+        execution.command(
             actor,
             row.instance_id,
             lambda run: run.complete_task(task_id, variables),
             completed_task=task_id,
+            scope=actor.scope.unowned(),
         )
+        return row
+
+    row = execute(services, use_case)
     services.metrics.inc("flowport_tasks_completed_total", help_text="User tasks completed")
     return TaskRow(
         **{**row.__dict__, "state": "COMPLETED", "ended_at": services.clock(), "completed_by": actor.subject}
     )
 
 
-def _ready(conn: Any, actor: Actor, task_id: str) -> TaskRow:
-    row = task_repo.get_task(conn, actor.env, task_id)
+def _ready(conn: Connection, actor: Actor, task_id: str) -> TaskRow:
+    row = task_repo.get_task(conn, actor.scope, task_id)
     if row is None:
         raise NotFound(f"Task {task_id} does not exist")
     if row.state != "READY":
@@ -117,14 +118,14 @@ def _ready(conn: Any, actor: Actor, task_id: str) -> TaskRow:
     return row
 
 
-def _require_running(conn: Any, actor: Actor, instance_id: str) -> None:
-    instance = instance_repo.get(conn, actor.env, instance_id)
+def _require_running(conn: Connection, actor: Actor, instance_id: str) -> None:
+    instance = instance_repo.get(conn, actor.scope.unowned(), instance_id)
     if instance is not None and instance.status == "SUSPENDED":
         raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
 
 
 def _history(
-    conn: Any, services: Services, actor: Actor, row: TaskRow, event: str, details: dict[str, Any]
+    conn: Connection, services: Services, actor: Actor, row: TaskRow, event: str, details: dict[str, Any]
 ) -> None:
     instance_repo.add_history(
         conn,

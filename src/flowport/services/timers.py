@@ -8,7 +8,8 @@ from flowport.errors import Conflict, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import events as event_repo
 from flowport.services.context import Actor, Services
-from flowport.services.instances import command
+from flowport.services.execution import Execution, execute
+from flowport.services.instance_writes import HistoryEvent
 
 LEASE = timedelta(seconds=30)
 
@@ -22,20 +23,22 @@ def claim_due(services: Services, owner: str, limit: int = 100) -> list[tuple[st
 def fire(services: Services, owner: str, timer_id: str, instance_id: str, env: str) -> bool:
     """Fire one leased timer; the instance's version check makes it fire exactly once."""
     actor = Actor(env=env, subject="scheduler")
+
+    def use_case(execution: Execution) -> bool:
+        element_id = event_repo.leased_timer_element(execution.conn, timer_id, owner)
+        if element_id is None:
+            return False
+        execution.command(
+            actor,
+            instance_id,
+            lambda run: run.fire_due_timers(),
+            event=HistoryEvent("timer fired", element_id),
+        )
+        return True
+
     try:
-        with write_transaction(services.db) as conn:
-            element_id = event_repo.leased_timer_element(conn, timer_id, owner)
-            if element_id is None:
-                return False
-            command(
-                conn,
-                services,
-                actor,
-                instance_id,
-                lambda run: run.fire_due_timers(),
-                event="timer fired",
-                element_id=element_id,
-            )
+        if not execute(services, use_case):
+            return False
     except (Conflict, NotFound):
         return False
     services.metrics.inc("flowport_timers_fired_total", help_text="Timers fired by the scheduler")

@@ -94,8 +94,12 @@ def start_trigger_definitions(conn: Connection, env: str, kind: str, name: str) 
     return [r[0] for r in rows]
 
 
-def spec_json(conn: Connection, definition_id: str) -> str:
-    return str(conn.execute(select(definitions.c.spec).where(definitions.c.id == definition_id)).scalar_one())
+def runtime_parts(conn: Connection, definition_id: str) -> tuple[str, dict[str, Any]]:
+    """The serialized engine spec and the element facts of a definition (one query)."""
+    spec, elements = conn.execute(
+        select(definitions.c.spec, definitions.c.elements).where(definitions.c.id == definition_id)
+    ).one()
+    return str(spec), dict(elements)
 
 
 def xml(conn: Connection, env: str, definition_id: str) -> bytes | None:
@@ -140,13 +144,6 @@ def count_instances(conn: Connection, definition_id: str, running_only: bool) ->
     if running_only:
         query = query.where(instances.c.status.in_(("RUNNING", "SUSPENDED")))
     return int(conn.execute(query).scalar_one())
-
-
-def elements(conn: Connection, definition_id: str) -> dict[str, Any]:
-    raw: dict[str, Any] = conn.execute(
-        select(definitions.c.elements).where(definitions.c.id == definition_id)
-    ).scalar_one()
-    return raw
 
 
 def delete_definition(conn: Connection, definition_id: str, with_instances: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from flowport.persistence.repositories import start_timers
+from flowport.persistence.scope import Scope, of_visible_instance
 from flowport.persistence.tables import (
     instances,
     subscriptions,
@@ -117,7 +118,7 @@ def delete_subscriptions(conn: Connection, ids: list[str]) -> None:
 
 def waiting_instances(
     conn: Connection,
-    env: str,
+    scope: Scope,
     kind: str,
     name: str,
     *,
@@ -126,7 +127,9 @@ def waiting_instances(
     correlation_key: str | None = None,
 ) -> list[str]:
     query = select(subscriptions.c.instance_id).where(
-        subscriptions.c.env == env, subscriptions.c.kind == kind, subscriptions.c.name == name
+        of_visible_instance(scope, subscriptions.c.env, subscriptions.c.instance_id),
+        subscriptions.c.kind == kind,
+        subscriptions.c.name == name,
     )
     if instance_id:
         query = query.where(subscriptions.c.instance_id == instance_id)

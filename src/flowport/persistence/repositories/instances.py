@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from flowport.persistence.paging import page
+from flowport.persistence.scope import Scope, instance_visible
 from flowport.persistence.tables import history, instances
 
 
@@ -50,19 +51,20 @@ def _row(r: Any) -> InstanceRow:
     return InstanceRow(*r)
 
 
-def get(conn: Connection, env: str, instance_id: str) -> InstanceRow | None:
-    r = conn.execute(select(*_COLUMNS).where(instances.c.id == instance_id, instances.c.env == env)).first()
+def get(conn: Connection, scope: Scope, instance_id: str) -> InstanceRow | None:
+    r = conn.execute(select(*_COLUMNS).where(instances.c.id == instance_id, instance_visible(scope))).first()
     return _row(r) if r else None
 
 
-def get_with_state(conn: Connection, env: str, instance_id: str) -> tuple[InstanceRow, str] | None:
+def get_with_state(conn: Connection, scope: Scope, instance_id: str) -> tuple[InstanceRow, str] | None:
     r = conn.execute(
-        select(*_COLUMNS, instances.c.state).where(instances.c.id == instance_id, instances.c.env == env)
+        select(*_COLUMNS, instances.c.state).where(instances.c.id == instance_id, instance_visible(scope))
     ).first()
     return (_row(r[:-1]), str(r[-1])) if r else None
 
 
 def exists(conn: Connection, instance_id: str) -> bool:
+    """Whether the id is taken, in any environment (ids are unique across the server)."""
     return conn.execute(select(instances.c.id).where(instances.c.id == instance_id)).first() is not None
 
 
@@ -86,18 +88,17 @@ def set_has_incidents(conn: Connection, instance_id: str, value: bool) -> None:
 
 def search(
     conn: Connection,
-    env: str,
+    scope: Scope,
     *,
     status: str | None,
     definition_key: str | None,
     business_key: str | None,
     started_after: datetime | None,
     started_before: datetime | None,
-    started_by: str | None,
     cursor: str | None,
     limit: int,
 ) -> list[InstanceRow]:
-    query = select(*_COLUMNS).where(instances.c.env == env)
+    query = select(*_COLUMNS).where(instance_visible(scope))
     if status:
         query = query.where(instances.c.status == status)
     if definition_key:
@@ -108,8 +109,6 @@ def search(
         query = query.where(instances.c.started_at >= started_after)
     if started_before:
         query = query.where(instances.c.started_at < started_before)
-    if started_by:
-        query = query.where(instances.c.started_by == started_by)
     query = page(query, instances.c.started_at, instances.c.id, cursor, limit)
     return [_row(r) for r in conn.execute(query)]
 

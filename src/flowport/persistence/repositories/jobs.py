@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, or_, select, update
 
 from flowport.persistence.paging import page
+from flowport.persistence.scope import Scope, instance_visible, of_visible_instance
 from flowport.persistence.tables import (
     incidents,
     instances,
@@ -50,8 +51,16 @@ _JOB_COLUMNS = (
 )
 
 
-def get_job(conn: Connection, env: str, job_id: str) -> JobRow | None:
-    r = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.id == job_id, jobs.c.env == env)).first()
+def _job_visible(scope: Scope) -> ColumnElement[bool]:
+    return of_visible_instance(scope, jobs.c.env, jobs.c.instance_id)
+
+
+def _incident_visible(scope: Scope) -> ColumnElement[bool]:
+    return of_visible_instance(scope, incidents.c.env, incidents.c.instance_id)
+
+
+def get_job(conn: Connection, scope: Scope, job_id: str) -> JobRow | None:
+    r = conn.execute(select(*_JOB_COLUMNS).where(jobs.c.id == job_id, _job_visible(scope))).first()
     return JobRow(**r._asdict()) if r else None
 
 
@@ -65,13 +74,16 @@ def delete_jobs(conn: Connection, job_ids: list[str]) -> None:
         conn.execute(delete(jobs).where(jobs.c.id.in_(job_ids)))
 
 
-def lockable_jobs(conn: Connection, env: str, topics: list[str], now: datetime, limit: int) -> list[JobRow]:
+def lockable_jobs(
+    conn: Connection, scope: Scope, topics: list[str], now: datetime, limit: int
+) -> list[JobRow]:
     """Jobs ready for a worker: due, not locked (or lock expired), retries left, instance running."""
     query = (
         select(*_JOB_COLUMNS)
         .join(instances, instances.c.id == jobs.c.instance_id)
         .where(
-            jobs.c.env == env,
+            jobs.c.env == scope.env,
+            instance_visible(scope),
             jobs.c.topic.in_(topics),
             jobs.c.due_at <= now,
             or_(jobs.c.lock_expires_at.is_(None), jobs.c.lock_expires_at < now),
@@ -107,9 +119,9 @@ def set_job_retries(conn: Connection, job_id: str, retries: int, due_at: datetim
 
 
 def search_jobs(
-    conn: Connection, env: str, topic: str | None, instance_id: str | None, cursor: str | None, limit: int
+    conn: Connection, scope: Scope, topic: str | None, instance_id: str | None, cursor: str | None, limit: int
 ) -> list[JobRow]:
-    query = select(*_JOB_COLUMNS).where(jobs.c.env == env)
+    query = select(*_JOB_COLUMNS).where(_job_visible(scope))
     if topic:
         query = query.where(jobs.c.topic == topic)
     if instance_id:
@@ -126,13 +138,19 @@ def insert_incidents(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(incidents), rows)
 
 
-def get_incident(conn: Connection, env: str, incident_id: str) -> dict[str, Any] | None:
-    r = conn.execute(select(incidents).where(incidents.c.id == incident_id, incidents.c.env == env)).first()
+def get_incident(conn: Connection, scope: Scope, incident_id: str) -> dict[str, Any] | None:
+    r = conn.execute(select(incidents).where(incidents.c.id == incident_id, _incident_visible(scope))).first()
     return dict(r._mapping) if r else None
 
 
-def resolve_incident(conn: Connection, incident_id: str, at: datetime) -> None:
-    conn.execute(update(incidents).where(incidents.c.id == incident_id).values(resolved_at=at))
+def resolve_incident(conn: Connection, incident_id: str, at: datetime) -> bool:
+    """Mark an open incident resolved; False when it was resolved already."""
+    result = conn.execute(
+        update(incidents)
+        .where(incidents.c.id == incident_id, incidents.c.resolved_at.is_(None))
+        .values(resolved_at=at)
+    )
+    return result.rowcount == 1
 
 
 def resolve_incidents_of_tasks(conn: Connection, task_ids: list[str], at: datetime) -> None:
@@ -154,9 +172,9 @@ def open_incident_count(conn: Connection, instance_id: str) -> int:
 
 
 def search_incidents(
-    conn: Connection, env: str, instance_id: str | None, open_only: bool, cursor: str | None, limit: int
+    conn: Connection, scope: Scope, instance_id: str | None, open_only: bool, cursor: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    query = select(incidents).where(incidents.c.env == env)
+    query = select(incidents).where(_incident_visible(scope))
     if instance_id:
         query = query.where(incidents.c.instance_id == instance_id)
     if open_only:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from flowport.persistence.paging import page
+from flowport.persistence.scope import Scope, task_visible
 from flowport.persistence.tables import (
     task_candidates,
     tasks,
@@ -53,8 +54,8 @@ _TASK_COLUMNS = (
 )
 
 
-def get_task(conn: Connection, env: str, task_id: str) -> TaskRow | None:
-    r = conn.execute(select(*_TASK_COLUMNS).where(tasks.c.id == task_id, tasks.c.env == env)).first()
+def get_task(conn: Connection, scope: Scope, task_id: str) -> TaskRow | None:
+    r = conn.execute(select(*_TASK_COLUMNS).where(tasks.c.id == task_id, task_visible(scope))).first()
     return TaskRow(**r._asdict()) if r else None
 
 
@@ -95,7 +96,7 @@ def set_assignee(conn: Connection, task_id: str, assignee: str | None) -> None:
 
 def search_tasks(
     conn: Connection,
-    env: str,
+    scope: Scope,
     *,
     state: str | None,
     assignee: str | None,
@@ -104,11 +105,10 @@ def search_tasks(
     instance_id: str | None,
     definition_key: str | None,
     element_id: str | None,
-    visible_to: tuple[str, list[str]] | None,
     cursor: str | None,
     limit: int,
 ) -> list[TaskRow]:
-    query = select(*_TASK_COLUMNS).where(tasks.c.env == env)
+    query = select(*_TASK_COLUMNS).where(task_visible(scope))
     if state:
         query = query.where(tasks.c.state == state)
     if assignee:
@@ -135,20 +135,5 @@ def search_tasks(
         query = query.where(tasks.c.definition_key == definition_key)
     if element_id:
         query = query.where(tasks.c.element_id == element_id)
-    if visible_to is not None:
-        user, groups = visible_to
-        query = query.where(
-            or_(
-                tasks.c.assignee == user,
-                tasks.c.id.in_(
-                    select(task_candidates.c.task_id).where(
-                        or_(
-                            (task_candidates.c.kind == "user") & (task_candidates.c.value == user),
-                            (task_candidates.c.kind == "group") & task_candidates.c.value.in_(groups),
-                        )
-                    )
-                ),
-            )
-        )
     query = page(query, tasks.c.created_at, tasks.c.id, cursor, limit)
     return [TaskRow(**r._asdict()) for r in conn.execute(query)]

@@ -1,122 +1,127 @@
-"""Write the outcome of one engine run: instance row (compare-and-set), index tables and history.
+"""Write one planned engine run: the instance row (compare-and-set), its index tables and history.
 
 The "before" snapshot is taken when an instance is opened, so the index tables are updated by
-difference, without reading them back.
+difference, without reading them back. Nothing here runs the engine: these writes happen under
+the write lock, after the run was planned (see :mod:`flowport.services.execution`).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from flowport.engine.model import ElementInfo, Snapshot
-from flowport.engine.runtime import InstanceRun
-from flowport.errors import Conflict
-from flowport.persistence.db import after_commit
 from flowport.persistence.repositories import events as event_repo
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
 from flowport.persistence.repositories import tasks as task_repo
-from flowport.services.context import Actor, Services
+
+ENDED = ("COMPLETED", "CANCELED")
 
 
-@dataclass
+class StaleRead(Exception):
+    """An instance changed between planning a run and writing it: plan the use case again."""
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """A history line a use case adds for what it did (besides the engine's own steps)."""
+
+    event: str
+    element_id: str | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class InstanceHeader:
-    """What a use case knows about the instance it is changing."""
+    """What a use case knows about an instance: as read, or as a planned run leaves it."""
 
     id: str
     env: str
     definition_id: str
     definition_key: str
     business_key: str | None
-    version: int  # the version that was read (0 for a new instance)
+    version: int  # 0 for an instance not stored yet
     status: str
     elements: dict[str, ElementInfo]
     started_at: datetime | None = None
+    started_by: str | None = None
+    has_incidents: bool = False
+    ended_at: datetime | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.status in ENDED
 
 
 EMPTY = Snapshot(completed=False, variables={}, active_element_ids=[])
 
 
-def persist(
-    conn: Connection,
-    services: Services,
-    header: InstanceHeader,
-    run: InstanceRun,
-    before: Snapshot,
-    actor: Actor,
-    *,
-    events: list[tuple[str, str | None, dict[str, Any] | None]] = (),  # type: ignore[assignment]
-    completed_task: str | None = None,
-    status: str | None = None,
-    new: bool = False,
-) -> Snapshot:
-    """Store ``run``'s state and sync tasks, jobs, timers, subscriptions, incidents and history."""
-    now = services.clock()
-    header_status_before = header.status
-    after = run.snapshot()
-    final_status = status or ("COMPLETED" if after.completed else header.status)
-    ended = final_status in ("COMPLETED", "CANCELED")
+@dataclass(frozen=True)
+class RunRecord:
+    """One engine run to store: the instance before and after, and what to write about it."""
+
+    before: InstanceHeader
+    after: InstanceHeader
+    state: str
+    old: Snapshot
+    new: Snapshot
+    at: datetime
+    actor: str | None
+    events: list[HistoryEvent] = field(default_factory=list)
+    completed_task: str | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.before.version == 0
+
+
+def write_run(conn: Connection, record: RunRecord) -> None:
+    """Store the run's state and sync tasks, jobs, timers, subscriptions, incidents and history.
+
+    Raises :class:`StaleRead` when the instance changed since it was read.
+    """
+    header, after, now = record.after, record.new, record.at
     values: dict[str, Any] = {
-        "state": run.dump(),
+        "state": record.state,
         "variables": after.variables,
-        "active_element_ids": [] if ended else after.active_element_ids,
-        "status": final_status,
-        "ended_at": now if ended else None,
+        "active_element_ids": [] if header.ended else after.active_element_ids,
+        "status": header.status,
+        "ended_at": header.ended_at,
     }
     if after.failures:
         values["has_incidents"] = True
-    if new:
-        header.started_at = now
-        instance_repo.insert_instance(
-            conn,
-            id=header.id,
-            env=header.env,
-            definition_id=header.definition_id,
-            definition_key=header.definition_key,
-            business_key=header.business_key,
-            version=1,
-            started_at=now,
-            started_by=actor.subject,
-            **{**values, "has_incidents": bool(after.failures)},
-        )
-    elif not instance_repo.compare_and_set(conn, header.id, header.version, **values):
-        raise Conflict(
-            f"Instance {header.id} was changed by another request; read it again and retry",
-            currentVersion=header.version + 1,
-        )
-    header.version = 1 if new else header.version + 1
-    header.status = final_status
-    _sync_tasks(conn, header, before, after, now, actor, completed_task, ended)
-    _sync_jobs(conn, header, before, after, now)
-    _sync_timers(conn, header, before, after, ended)
-    _sync_subscriptions(conn, header, before, after, now, ended)
+    if record.created:
+        try:
+            instance_repo.insert_instance(
+                conn,
+                id=header.id,
+                env=header.env,
+                definition_id=header.definition_id,
+                definition_key=header.definition_key,
+                business_key=header.business_key,
+                version=1,
+                started_at=header.started_at,
+                started_by=header.started_by,
+                **{**values, "has_incidents": bool(after.failures)},
+            )
+        except IntegrityError:
+            # Its id was taken or its definition deleted meanwhile: planning again says which.
+            raise StaleRead(f"Instance {header.id} could not be created as planned") from None
+    elif not instance_repo.compare_and_set(conn, header.id, record.before.version, **values):
+        raise StaleRead(f"Instance {header.id} was changed by another request")
+    ended = header.ended
+    _sync_tasks(conn, header, record.old, after, now, record.actor, record.completed_task, ended)
+    _sync_jobs(conn, header, record.old, after, now)
+    _sync_timers(conn, header, record.old, after, ended)
+    _sync_subscriptions(conn, header, record.old, after, now, ended)
     _record_failures(conn, header, after, now)
-    _record_history(conn, header, after, actor, now, events)
-    if after.timers and any(t.id not in {b.id for b in before.timers} for t in after.timers):
-        after_commit(conn, services.timers_changed.set)
-    if final_status == "COMPLETED" and header_status_before != "COMPLETED":
-        after_commit(
-            conn,
-            lambda: services.metrics.inc(
-                "flowport_instances_completed_total", help_text="Process instances completed"
-            ),
-        )
-    if after.failures:
-        count = float(len(after.failures))
-        after_commit(
-            conn,
-            lambda: services.metrics.inc("flowport_incidents_total", count, help_text="Incidents raised"),
-        )
-    if after.thrown:  # messages and signals meant for other instances (BPMN 2.0 section 10.5.5)
-        from flowport.services.messages import deliver_thrown  # messages builds on this module
-
-        deliver_thrown(conn, services, actor, header.id, after.thrown)
-    return after
+    _record_history(conn, record)
 
 
 def _sync_tasks(
@@ -125,7 +130,7 @@ def _sync_tasks(
     before: Snapshot,
     after: Snapshot,
     now: datetime,
-    actor: Actor,
+    actor: str | None,
     completed_task: str | None,
     ended: bool,
 ) -> None:
@@ -133,7 +138,7 @@ def _sync_tasks(
     after_ids = set() if ended and after.tasks else {t.id for t in after.tasks}
     gone = [t for t in before_ids - after_ids]
     if completed_task and completed_task in gone:
-        task_repo.close_tasks(conn, [completed_task], "COMPLETED", now, actor.subject)
+        task_repo.close_tasks(conn, [completed_task], "COMPLETED", now, actor)
         gone.remove(completed_task)
     task_repo.close_tasks(conn, gone, "CANCELED", now, None)
     rows = []
@@ -256,62 +261,48 @@ def _record_failures(conn: Connection, header: InstanceHeader, after: Snapshot, 
     )
 
 
-def _record_history(
-    conn: Connection,
-    header: InstanceHeader,
-    after: Snapshot,
-    actor: Actor,
-    now: datetime,
-    events: Any,
-) -> None:
+def _record_history(conn: Connection, record: RunRecord) -> None:
+    header, after = record.after, record.new
     rows: list[dict[str, Any]] = []
-    for event, element_id, details in events:
-        info = header.elements.get(element_id) if element_id else None
-        rows.append(_history_row(header, now, actor, event, element_id, info, details))
+    for event in record.events:
+        info = header.elements.get(event.element_id) if event.element_id else None
+        rows.append(history_row(header, record.at, record.actor, event, info))
     for step in after.steps:
         rows.append(
             {
                 "env": header.env,
                 "instance_id": header.id,
-                "at": now,
+                "at": record.at,
                 "element_id": step.element_id,
                 "element_name": step.element_name,
                 "element_type": step.element_type,
                 "event": step.event,
-                "actor": actor.subject,
+                "actor": record.actor,
                 "details": None,
             }
         )
     for failure in after.failures:
-        rows.append(
-            _history_row(
-                header, now, actor, "incident", failure.element_id, None, {"message": failure.message}
-            )
-        )
+        incident = HistoryEvent("incident", failure.element_id, {"message": failure.message})
+        rows.append(history_row(header, record.at, record.actor, incident, None))
     if after.completed and header.status == "COMPLETED":
-        rows.append(_history_row(header, now, actor, "instance completed", None, None, None))
+        rows.append(history_row(header, record.at, record.actor, HistoryEvent("instance completed"), None))
     instance_repo.add_history(conn, rows)
 
 
-def _history_row(
-    header: InstanceHeader,
-    now: datetime,
-    actor: Actor,
-    event: str,
-    element_id: str | None,
-    info: ElementInfo | None,
-    details: dict[str, Any] | None,
+def history_row(
+    header: InstanceHeader, at: datetime, actor: str | None, event: HistoryEvent, info: ElementInfo | None
 ) -> dict[str, Any]:
+    """A history line about ``header``'s instance."""
     return {
         "env": header.env,
         "instance_id": header.id,
-        "at": now,
-        "element_id": element_id,
+        "at": at,
+        "element_id": event.element_id,
         "element_name": info.name if info else None,
         "element_type": info.type if info else None,
-        "event": event,
-        "actor": actor.subject,
-        "details": details,
+        "event": event.event,
+        "actor": actor,
+        "details": event.details,
     }
 
 

@@ -57,10 +57,21 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=True,
         server_header=False,
         access_log=settings.log_level == "debug",
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Believe ``X-Forwarded-For``/``-Proto`` only from ``trusted_proxies`` (none by default).
+
+    uvicorn's own default trusts loopback (or ``FORWARDED_ALLOW_IPS`` from the environment), which
+    lets any local process pick its source address and so dodge the per-address lockout. Passing the
+    list explicitly keeps that variable out of the decision, in every worker process.
+    """
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def _dump(settings: Settings) -> Any:

@@ -33,8 +33,12 @@ from tests.e2e.server import LiveServer
 
 ID, SECRET = "app", "app-secret-for-the-e2e-suite-0123456789"
 MASTER_KEY = "e2e-master-key-shared-by-every-process"
+PLAIN, PLAIN_SECRET = "plain", "plain-secret-for-the-e2e-suite-01234567"
 AUTH: dict[str, Any] = {
-    "clients": [{"client_id": ID, "client_secret": SECRET, "profile": "Admin"}],
+    "clients": [
+        {"client_id": ID, "client_secret": SECRET, "profile": "Admin"},
+        {"client_id": PLAIN, "client_secret": PLAIN_SECRET, "profile": "ObjectReadWrite"},
+    ],
     "failure_threshold": 3,
     "failure_window_seconds": 60,
     "master_key": MASTER_KEY,
@@ -134,6 +138,27 @@ def test_revocation_is_refused_by_the_api_at_once(server: LiveServer) -> None:
     )
     assert revoked.status_code == 200
     assert api_accepts(server, token["access_token"]) == 401
+
+
+def test_authlib_introspection_needs_the_permission_or_the_own_token(server: LiveServer) -> None:
+    url = f"{server.url}/connect/introspect"
+
+    def introspect(client_id: str, secret: str, token: str) -> dict[str, Any]:
+        with AuthlibSession(client_id, secret, token_endpoint_auth_method="client_secret_basic") as session:
+            response = session.introspect_token(url, token=token)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def token_of(client_id: str, secret: str) -> str:
+        with AuthlibSession(client_id, secret) as session:
+            token = session.fetch_token(f"{server.url}/connect/token", grant_type="client_credentials")
+        return str(token["access_token"])
+
+    admins, plains = token_of(ID, SECRET), token_of(PLAIN, PLAIN_SECRET)
+    assert introspect(ID, SECRET, plains)["client_id"] == PLAIN  # Admin holds tokens:introspect
+    assert introspect(PLAIN, PLAIN_SECRET, admins) == {"active": False}  # RFC 7662 section 4
+    assert introspect(PLAIN, PLAIN_SECRET, plains)["active"] is True  # its own token
 
 
 def test_key_rotation_reaches_a_running_server(database_url: str, tmp_path: Path) -> None:

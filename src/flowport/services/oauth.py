@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flowport.auth.client_secrets import hash_token
-from flowport.auth.permissions import UnknownPermission, expand, grants, parse_scope
+from flowport.auth.permissions import UnknownPermission, expand, parse_scope
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.tokens import AccessToken, issue_access_token
 from flowport.persistence.db import write_transaction
@@ -25,6 +25,7 @@ from flowport.services.oauth_requests import (
     OAuthError,
     OAuthRequest,
     authenticate_client,
+    client_grants,
     runtime_of,
     single,
 )
@@ -54,7 +55,7 @@ def token(services: Services, request: OAuthRequest) -> dict[str, Any]:
 def _client_credentials(
     services: Services, runtime: AuthRuntime, request: OAuthRequest, client: ClientRow
 ) -> dict[str, Any]:
-    scope = narrow_scope(single(request, "scope", allow_query=True), _granted(client))
+    scope = narrow_scope(single(request, "scope", allow_query=True), client_grants(client))
     audience = requested_audience(request, allowed=_allowed_audiences(services, client))
     now = services.clock()
     access = _issue(services, runtime, client, scope, audience, now)
@@ -96,7 +97,7 @@ def _refresh(
             outcome = "reuse"
         else:
             original = set(parse_scope(row.scope))
-            scope = narrow_scope(single(request, "scope"), frozenset(original) & _granted(client))
+            scope = narrow_scope(single(request, "scope"), frozenset(original) & client_grants(client))
             audience = requested_audience(request, allowed=row.audience, default=row.audience)
             access = _issue(services, runtime, client, scope, audience, now)
             refresh = _new_refresh(conn, runtime, client, sorted(original), row.audience, now, row.family_id)
@@ -108,23 +109,6 @@ def _refresh(
         )
     _issued(services, runtime, request, client, access, "refresh_token")
     return _response(access, scope, refresh)
-
-
-def _granted(client: ClientRow) -> frozenset[str]:
-    try:
-        return grants(client.profile, client.permissions)
-    except UnknownPermission:
-        # A profile or permission name that no longer exists grants nothing rather than failing.
-        known = [p for p in [client.profile, *client.permissions] if p and _known(p)]
-        return expand(known)
-
-
-def _known(name: str) -> bool:
-    try:
-        expand([name])
-    except UnknownPermission:
-        return False
-    return True
 
 
 def narrow_scope(requested: str | None, granted: frozenset[str]) -> list[str]:

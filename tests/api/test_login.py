@@ -139,7 +139,11 @@ def test_the_session_acts_as_the_user(client: TestClient, ann: str) -> None:
     assert tasks.status_code == 200, tasks.text
     # Unsafe methods need the CSRF token as well as the cookie (the guard of every API route).
     start = {"definitionKey": "none"}
-    assert client.post("/api/v1/process-instances", json=start).status_code == 401
+    refused = problem(client.post("/api/v1/process-instances", json=start), 403)
+    assert refused["missingHeader"] == "x-csrf-token" and "x-csrf-token" in refused["detail"]
+    assert "www-authenticate" not in client.post("/api/v1/process-instances", json=start).headers
+    forged = client.post("/api/v1/process-instances", json=start, headers={"x-csrf-token": "forged"})
+    assert problem(forged, 403)["title"] == "CSRF token required"
     with_csrf = client.post(
         "/api/v1/process-instances", json=start, headers={"x-csrf-token": login.json()["csrfToken"]}
     )

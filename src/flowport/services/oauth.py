@@ -26,6 +26,7 @@ from flowport.services.oauth_requests import (
     OAuthRequest,
     authenticate_client,
     client_grants,
+    revoke_family,
     runtime_of,
     single,
 )
@@ -58,11 +59,12 @@ def _client_credentials(
     scope = narrow_scope(single(request, "scope", allow_query=True), client_grants(client))
     audience = requested_audience(request, allowed=_allowed_audiences(services, client))
     now = services.clock()
-    access = _issue(services, runtime, client, scope, audience, now)
+    family_id = uuid.uuid4().hex if client.refresh_tokens else None
+    access = _issue(services, runtime, client, scope, audience, now, family_id)
     refresh = None
-    if client.refresh_tokens:
+    if family_id is not None:
         with write_transaction(services.db) as conn:
-            refresh = _new_refresh(conn, runtime, client, scope, audience, now, family_id=uuid.uuid4().hex)
+            refresh = _new_refresh(conn, runtime, client, scope, audience, now, family_id)
     _issued(services, runtime, request, client, access, "client_credentials")
     return _response(access, scope, refresh)
 
@@ -83,8 +85,9 @@ def _refresh(
         if row is None or row.client_id != client.id or row.revoked_at is not None or row.expires_at <= now:
             outcome = "invalid"
         elif row.used_at is not None or not token_repo.mark_used(conn, token_hash, now):
-            # A used token came back: it was stolen, or its rotation was lost. Stop the whole family.
-            token_repo.revoke_family(conn, row.family_id, now)
+            # A used token came back: it was stolen, or its rotation was lost. Stop the whole family,
+            # with the access tokens issued from it (the thief may hold one).
+            revoke_family(conn, runtime, row.family_id, now)
             audit.record(
                 conn,
                 audit.REFRESH_REUSE,
@@ -99,7 +102,7 @@ def _refresh(
             original = set(parse_scope(row.scope))
             scope = narrow_scope(single(request, "scope"), frozenset(original) & client_grants(client))
             audience = requested_audience(request, allowed=row.audience, default=row.audience)
-            access = _issue(services, runtime, client, scope, audience, now)
+            access = _issue(services, runtime, client, scope, audience, now, row.family_id)
             refresh = _new_refresh(conn, runtime, client, sorted(original), row.audience, now, row.family_id)
             token_repo.prune_refresh(conn, client.id, now)
             outcome = "ok"
@@ -151,6 +154,7 @@ def _issue(
     scope: list[str],
     audience: list[str],
     now: datetime,
+    family_id: str | None = None,
 ) -> AccessToken:
     return issue_access_token(
         runtime.keyring,
@@ -161,6 +165,7 @@ def _issue(
         env=client.env,
         lifetime=client.token_lifetime,
         now=now,
+        family_id=family_id,
         extra={"visibility": client.visibility},
     )
 

@@ -27,6 +27,7 @@ from flowport.services.oauth_requests import (
     OAuthRequest,
     authenticate_client,
     client_grants,
+    revoke_family,
     runtime_of,
     single,
 )
@@ -53,7 +54,7 @@ def _access_claims(runtime: AuthRuntime, token: str) -> dict[str, Any] | None:
         check_claims(claims, issuer=runtime.issuer, audience=None, leeway=0)
     except InvalidToken:
         return None
-    if runtime.revocations.is_revoked(str(claims["jti"])):
+    if runtime.revocations.revokes(claims):
         return None
     return claims
 
@@ -126,13 +127,13 @@ def _revoke_access(
 def _revoke_refresh(
     services: Services, runtime: AuthRuntime, client: ClientRow, token: str, source_ip: str
 ) -> None:
-    """Revoking a refresh token revokes its whole family (every rotation of that grant)."""
+    """Revoking a refresh token revokes its whole family and its access tokens (RFC 7009 section 2.1)."""
     token_hash = hash_token(token, runtime.pepper)
     with write_transaction(services.db) as conn:
         row = token_repo.get_refresh(conn, token_hash)
         if row is None or row.client_id != client.id:
             return
-        revoked = token_repo.revoke_family(conn, row.family_id, services.clock())
+        revoked = revoke_family(conn, runtime, row.family_id, services.clock())
         audit.record(
             conn,
             audit.TOKEN_REVOKED,

@@ -7,7 +7,10 @@ that is locked out is answered 429 with ``Retry-After`` before its credentials a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 from flowport.auth import client_auth
 from flowport.auth.client_auth import ClientAuthError, PresentedCredentials, UsedAssertion
@@ -130,6 +133,15 @@ def authenticate_client(services: Services, request: OAuthRequest, endpoint: str
         raise _invalid_client(exc.description) from None
     runtime.limiter.succeeded(subject, request.source_ip)
     return authenticated
+
+
+def revoke_family(conn: Connection, runtime: AuthRuntime, family_id: str, now: datetime) -> int:
+    """Revoke a refresh-token family: its refresh tokens and every access token issued from it.
+
+    Returns how many refresh tokens were still unrevoked.
+    """
+    runtime.revocations.revoke_family_in(conn, family_id)
+    return token_repo.revoke_family(conn, family_id, now)
 
 
 def client_grants(client: ClientRow) -> frozenset[str]:

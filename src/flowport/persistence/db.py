@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 
+from flowport.persistence.private_files import FILE_MODE, create_private_file, make_private_dir
+
 WRITE = {"flowport_write": True}
 
 
@@ -34,8 +36,10 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
     database = url.split("///", 1)[1] if "///" in url else ""
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    file_backed = bool(database) and database != ":memory:" and "mode=memory" not in url
+    if file_backed and not database.startswith("file:"):
+        make_private_dir(Path(database).parent)
+        create_private_file(Path(database))
     engine = create_engine(
         url,
         poolclass=QueuePool,
@@ -55,7 +59,6 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    file_backed = bool(database) and database != ":memory:" and "mode=memory" not in url
     _WRITE_LOCKS[engine] = SqliteWriteLock(Path(database + ".lock") if file_backed else None)
 
     @event.listens_for(engine, "begin")
@@ -105,7 +108,7 @@ class SqliteWriteLock:
         try:
             if self._lock_file is not None:
                 if self._fd is None:
-                    self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+                    self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, FILE_MODE)
                     weakref.finalize(self, os.close, self._fd)
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits without holding the GIL
         except BaseException:

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_bpmn_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     script_time_limit: float = Field(default=1.0, gt=0, le=60)
+    stuck_write_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="/readyz fails while a write transaction has waited for or held the write lock this long",
+    )
     scheduler_enabled: bool = True
     scheduler_max_sleep: float = Field(default=5.0, gt=0)
     job_lock_default_ms: int = Field(default=5 * 60 * 1000, ge=1)

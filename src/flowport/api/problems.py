@@ -50,6 +50,7 @@ _SLUG = {
     401: "unauthorized",
     415: "unsupported-media-type",
     429: "too-many-requests",
+    503: "unavailable",
 }
 
 

@@ -121,6 +121,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_bpmn_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     script_time_limit: float = Field(default=1.0, gt=0, le=60)
+    shutdown_timeout: int = Field(
+        default=10,
+        ge=1,
+        description="on SIGTERM, requests in flight get this long, then are cancelled; clean-up gets as "
+        "long again, then the process exits regardless",
+    )
     stuck_write_seconds: float = Field(
         default=30.0,
         ge=0,

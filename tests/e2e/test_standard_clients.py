@@ -1,10 +1,8 @@
 """Standard OAuth client libraries and plain HTTP requests against a real server process.
 
 Authlib (requests and httpx clients), requests-oauthlib's BackendApplicationClient and PyJWT's
-PyJWKClient, plus byte-for-byte the curl commands of the README. All traffic comes from 127.0.0.1;
-the lockout test gives requests distinct source addresses with X-Forwarded-For, which uvicorn
-honours only from trusted proxies (``forwarded_allow_ips``: loopback by default), exactly as a
-reverse proxy in front of Flowport would.
+PyJWKClient, plus byte-for-byte the curl commands of the README. The lockout per forwarded source
+address is tested in ``test_forwarded_headers`` (it needs a server that trusts a proxy).
 """
 
 from __future__ import annotations

@@ -5,13 +5,16 @@ There is no module-level instance: call :func:`load_settings` and pass the resul
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -109,10 +112,26 @@ class Settings(BaseSettings):
     )
     workers: int = Field(default=1, ge=1, le=64)
     public_url: str | None = None
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks of reverse proxies whose X-Forwarded-For/-Proto are believed; "
+        "from anyone else those headers are ignored (FLOWPORT_TRUSTED_PROXIES: comma-separated)",
+    )
     log_level: LogLevel = "info"
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_bpmn_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     script_time_limit: float = Field(default=1.0, gt=0, le=60)
+    shutdown_timeout: int = Field(
+        default=10,
+        ge=1,
+        description="on SIGTERM, requests in flight get this long, then are cancelled; clean-up gets as "
+        "long again, then the process exits regardless",
+    )
+    stuck_write_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="/readyz fails while a write transaction has waited for or held the write lock this long",
+    )
     scheduler_enabled: bool = True
     scheduler_max_sleep: float = Field(default=5.0, gt=0)
     job_lock_default_ms: int = Field(default=5 * 60 * 1000, ge=1)
@@ -121,6 +140,30 @@ class Settings(BaseSettings):
     admin_client_id: str | None = None
     admin_client_secret: SecretStr | None = None
     auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        """``10.0.0.1, 10.1.0.0/16`` from the environment; a JSON list works too."""
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        """Canonical addresses/networks; a typo stops the start (uvicorn would silently trust nobody)."""
+        canonical = []
+        for entry in value:
+            try:
+                network = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: not an IP address or network: {entry!r}") from None
+            single = network.num_addresses == 1 and "/" not in entry
+            canonical.append(str(network.network_address) if single else str(network))
+        return canonical
 
     @property
     def effective_database_url(self) -> str:

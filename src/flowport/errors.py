@@ -46,6 +46,15 @@ class Unauthenticated(FlowportError):
         self.error = error
 
 
+class CsrfTokenRequired(FlowportError):
+    """A change made with a session cookie lacks that session's CSRF token.
+
+    The caller is logged in, so this is not a missing credential: logging in again would not help.
+    """
+
+    title = "CSRF token required"
+
+
 class TooManyAttempts(FlowportError):
     title = "Too many requests"
 

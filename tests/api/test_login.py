@@ -139,7 +139,11 @@ def test_the_session_acts_as_the_user(client: TestClient, ann: str) -> None:
     assert tasks.status_code == 200, tasks.text
     # Unsafe methods need the CSRF token as well as the cookie (the guard of every API route).
     start = {"definitionKey": "none"}
-    assert client.post("/api/v1/process-instances", json=start).status_code == 401
+    refused = problem(client.post("/api/v1/process-instances", json=start), 403)
+    assert refused["missingHeader"] == "x-csrf-token" and "x-csrf-token" in refused["detail"]
+    assert "www-authenticate" not in client.post("/api/v1/process-instances", json=start).headers
+    forged = client.post("/api/v1/process-instances", json=start, headers={"x-csrf-token": "forged"})
+    assert problem(forged, 403)["title"] == "CSRF token required"
     with_csrf = client.post(
         "/api/v1/process-instances", json=start, headers={"x-csrf-token": login.json()["csrfToken"]}
     )
@@ -160,14 +164,28 @@ def test_a_session_expires(client: TestClient, ann: str) -> None:
 
 
 def test_logout_ends_the_session_and_clears_the_cookie(client: TestClient, ann: str) -> None:
-    client.post("/api/login", json={"username": ann, "password": PASSWORD})
+    login = client.post("/api/login", json={"username": ann, "password": PASSWORD})
     token = client.cookies["flowport_session"]
-    response = client.post("/api/logout")
+    response = client.post("/api/logout", headers={"x-csrf-token": login.json()["csrfToken"]})
     assert response.status_code == 204
     cookie = set_cookie(response).lower()
     assert "max-age=0" in cookie or "expires=thu, 01 jan 1970" in cookie
     assert sessions.principal_for_session(services_of(client), token) is None
     assert client.post("/api/logout").status_code == 204  # without a session: still fine
+
+
+def test_logout_by_cookie_needs_the_csrf_token(client: TestClient, ann: str) -> None:
+    # Another site's form could otherwise end the user's session (a logout CSRF).
+    login = client.post("/api/login", json={"username": ann, "password": PASSWORD})
+    token = client.cookies["flowport_session"]
+    for headers in ({}, {"x-csrf-token": "forged"}):
+        refused = problem(client.post("/api/logout", headers=headers), 403)
+        assert refused["missingHeader"] == "x-csrf-token"
+        assert "set-cookie" not in client.post("/api/logout", headers=headers).headers
+    assert sessions.principal_for_session(services_of(client), token) is not None  # still logged in
+    ended = client.post("/api/logout", headers={"x-csrf-token": login.json()["csrfToken"]})
+    assert ended.status_code == 204
+    assert sessions.principal_for_session(services_of(client), token) is None
 
 
 def test_login_and_logout_are_the_public_paths(client: TestClient) -> None:

@@ -60,3 +60,24 @@ def test_an_unknown_permission_in_an_external_role_mapping_stops_the_start() -> 
     assert mapped.role_permissions == {"ops": ["Admin", "read:*"]}
     with pytest.raises(ValidationError, match="Admn"):
         ExternalIssuer(issuer="https://idp.example.com", role_permissions={"ops": ["Admn"]})
+
+
+def test_trusted_proxies_come_comma_separated_and_none_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flowport.api.server import proxy_options
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FLOWPORT_TRUSTED_PROXIES", raising=False)
+    default = load_settings()
+    assert default.trusted_proxies == []
+    assert proxy_options(default) == {"proxy_headers": False, "forwarded_allow_ips": []}
+    monkeypatch.setenv("FLOWPORT_TRUSTED_PROXIES", "127.0.0.1, 10.1.2.3/8,::1")
+    behind = load_settings()
+    assert behind.trusted_proxies == ["127.0.0.1", "10.0.0.0/8", "::1"]
+    assert proxy_options(behind) == {"proxy_headers": True, "forwarded_allow_ips": behind.trusted_proxies}
+    monkeypatch.setenv("FLOWPORT_TRUSTED_PROXIES", '["192.0.2.1"]')
+    assert load_settings().trusted_proxies == ["192.0.2.1"]
+    monkeypatch.setenv("FLOWPORT_TRUSTED_PROXIES", "proxy.internal")  # uvicorn would trust nobody, silently
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        load_settings()

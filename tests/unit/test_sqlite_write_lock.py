@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from flowport.persistence.db import make_engine, write_transaction
+from flowport.persistence.db import WriteActivity, longest_write, make_engine, write_transaction
 
 
 def test_a_writer_waits_for_another_process_holding_the_lock_file(tmp_path: Path) -> None:
@@ -34,6 +34,7 @@ def test_a_writer_waits_for_another_process_holding_the_lock_file(tmp_path: Path
     writer.start()
     try:
         assert not entered.wait(0.3)  # queued behind the other process
+        assert longest_write(engine) is not None  # waiting counts: readiness sees the stuck writer
     finally:
         fcntl.flock(other_process, fcntl.LOCK_UN)
         os.close(other_process)
@@ -41,4 +42,18 @@ def test_a_writer_waits_for_another_process_holding_the_lock_file(tmp_path: Path
     assert entered.is_set()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    assert longest_write(engine) is None
     engine.dispose()
+
+
+def test_write_activity_reports_the_oldest_unfinished_write() -> None:
+    now = [100.0]
+    activity = WriteActivity(clock=lambda: now[0])
+    assert activity.longest() is None
+    with activity.track():
+        now[0] = 105.0
+        with activity.track():
+            now[0] = 112.0
+            assert activity.longest() == 12.0
+        assert activity.longest() == 12.0
+    assert activity.longest() is None

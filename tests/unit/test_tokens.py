@@ -209,3 +209,25 @@ def test_expired_revocations_are_pruned(db: Engine, revocations: RevocationCache
         assert [r[0] for r in conn.execute(select(revoked_tokens.c.jti))] == ["new"]
     revocations.refresh()
     assert not revocations.is_revoked("old") and revocations.is_revoked("new")
+
+
+def test_a_revoked_refresh_family_revokes_its_access_tokens_in_every_process(
+    db: Engine, keyring: KeyRing, revocations: RevocationCache
+) -> None:
+    other_process = RevocationCache(db, refresh_interval=3600)
+    member, stranger = issue(keyring, family_id="fam-1"), issue(keyring, family_id="fam-2")
+    plain = issue(keyring)
+    for token in (member, stranger, plain):
+        verify(token, keyring, other_process)  # loads its set now
+    with write_transaction(db) as conn:
+        revocations.revoke_family_in(conn, "fam-1")
+    with pytest.raises(InvalidToken, match="revoked"):
+        verify(member, keyring, revocations)
+    assert verify(stranger, keyring, revocations) and verify(plain, keyring, revocations)
+    other_process.refresh()  # what its next check after about a second does
+    with pytest.raises(InvalidToken, match="revoked"):
+        verify(member, keyring, other_process)
+    assert verify(stranger, keyring, other_process)
+    with db.connect() as conn:  # kept as long as any access token of the family can live
+        (expires_at,) = conn.execute(select(revoked_tokens.c.expires_at)).one()
+    assert expires_at >= datetime.now(UTC) + timedelta(days=30)

@@ -10,8 +10,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from flowport.auth.asgi import CSRF_HEADER
 from flowport.errors import (
     Conflict,
+    CsrfTokenRequired,
     FlowportError,
     InvalidDefinition,
     InvalidRequest,
@@ -31,6 +33,7 @@ _STATUS: dict[type[FlowportError], int] = {
     InvalidDefinition: 422,
     InvalidRequest: 400,
     PermissionDenied: 403,
+    CsrfTokenRequired: 403,  # a 401 would tell a browser to log in again
     PayloadTooLarge: 413,
     Unauthenticated: 401,
     TooManyAttempts: 429,
@@ -47,6 +50,7 @@ _SLUG = {
     401: "unauthorized",
     415: "unsupported-media-type",
     429: "too-many-requests",
+    503: "unavailable",
 }
 
 
@@ -77,13 +81,20 @@ def _challenge(exc: FlowportError) -> dict[str, str]:
     return {}
 
 
+def _fields(exc: FlowportError) -> dict[str, Any]:
+    """Problem fields that name HTTP details the domain error does not know (the header's name)."""
+    if isinstance(exc, CsrfTokenRequired):
+        return {"missingHeader": CSRF_HEADER}
+    return {}
+
+
 def install(app: FastAPI) -> None:
     """Map domain errors, validation errors and stray HTTP errors to problem responses."""
 
     @app.exception_handler(FlowportError)
     async def _domain(_: Request, exc: FlowportError) -> JSONResponse:
         status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-        response = problem(status, exc.title, exc.detail, **exc.extra)
+        response = problem(status, exc.title, exc.detail, **exc.extra, **_fields(exc))
         for name, value in _challenge(exc).items():
             response.headers[name] = value
         return response

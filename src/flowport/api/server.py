@@ -9,21 +9,22 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
 from pydantic import SecretStr
+from starlette.types import ASGIApp
 
+from flowport.api.shutdown import BoundedShutdown
 from flowport.config import Settings, load_settings
 
 _ENV_SETTINGS = "FLOWPORT__SETTINGS_JSON"
 
 
-def app_from_environment() -> FastAPI:
+def app_from_environment() -> ASGIApp:
     """uvicorn factory for worker processes: settings travel as JSON in the environment."""
     from flowport.api.app import create_app
 
     raw = os.environ.get(_ENV_SETTINGS)
     settings = Settings.model_validate_json(raw) if raw else load_settings()
-    return create_app(settings)
+    return BoundedShutdown(create_app(settings), deadline_seconds=settings.shutdown_timeout)
 
 
 class OpenModeRefused(RuntimeError):
@@ -47,7 +48,11 @@ def check_open_mode(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> None:
-    """Serve until interrupted; with ``workers > 1`` each worker runs its own scheduler."""
+    """Serve until interrupted; with ``workers > 1`` each worker runs its own scheduler.
+
+    SIGTERM stops within about twice ``shutdown_timeout``: requests in flight get that long, then
+    are cancelled, and the clean-up after them as long again (see :mod:`flowport.api.shutdown`).
+    """
     check_open_mode(settings)
     os.environ[_ENV_SETTINGS] = json.dumps(_dump(settings))
     uvicorn.run(
@@ -57,10 +62,22 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
-        proxy_headers=True,
         server_header=False,
         access_log=settings.log_level == "debug",
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+        **proxy_options(settings),
     )
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Believe ``X-Forwarded-For``/``-Proto`` only from ``trusted_proxies`` (none by default).
+
+    uvicorn's own default trusts loopback (or ``FORWARDED_ALLOW_IPS`` from the environment), which
+    lets any local process pick its source address and so dodge the per-address lockout. Passing the
+    list explicitly keeps that variable out of the decision, in every worker process.
+    """
+    trusted = list(settings.trusted_proxies)
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted}
 
 
 def _dump(settings: Settings) -> Any:

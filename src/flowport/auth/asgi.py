@@ -20,7 +20,7 @@ from starlette.requests import Request
 from flowport.auth.external import ExternalIssuers, ExternalTokenError
 from flowport.auth.permissions import CATALOG, expand
 from flowport.auth.principal import Principal
-from flowport.errors import Unauthenticated
+from flowport.errors import CsrfTokenRequired, Unauthenticated
 from flowport.services.context import DEFAULT_ENV, Services
 
 SESSION_COOKIE = "flowport_session"
@@ -119,8 +119,9 @@ class Authenticator:
         if request.method not in _SAFE_METHODS:
             csrf = request.headers.get(CSRF_HEADER, "")
             if not csrf or not await run_in_threadpool(sessions.csrf_matches, self._services, session, csrf):
-                raise Unauthenticated(
-                    f"Requests that change data with a session cookie need the {CSRF_HEADER} header"
+                raise CsrfTokenRequired(
+                    f"Requests that change data with a session cookie need the {CSRF_HEADER} header "
+                    "with the csrfToken the login returned"
                 )
         return principal
 

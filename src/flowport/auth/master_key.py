@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from flowport.config import Settings
+from flowport.persistence.private_files import make_private_dir
 
 log = logging.getLogger("flowport.auth")
 
@@ -99,7 +100,7 @@ def _create_file(path: Path) -> None:
     ``os.link`` fails if the file exists, so of several processes starting at once exactly one
     key wins and nobody ever reads a half-written file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

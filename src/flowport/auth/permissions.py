@@ -21,8 +21,10 @@ WRITE = (
     "signals:send",
     "jobs:work",
 )
+TOKENS_INTROSPECT = "tokens:introspect"  # RFC 7662 section 4: who may learn about others' tokens
 ADMIN = (
     "metrics:read",
+    TOKENS_INTROSPECT,
     "admin:clients",
     "admin:users",
     "admin:keys",

@@ -47,7 +47,8 @@ class AuthRuntime:
 
         An application sends the same token with every call for its whole lifetime, so the
         signature check (the costly part, ~60 µs) runs once per token: the exact token string maps
-        to its verified claims. Time, issuer, audience and revocation are checked on every call.
+        to its verified claims. Time, issuer, audience and revocation (of the token, or of the
+        refresh-token family it came from) are checked on every call.
         """
         claims = self._verified.get(token)
         if claims is None:
@@ -56,7 +57,7 @@ class AuthRuntime:
                 self._verified.clear()  # bounded memory; the next calls verify again
             self._verified[token] = claims
         check_claims(claims, issuer=self.issuer, audience=self.audience)
-        if self.revocations.is_revoked(str(claims["jti"])):
+        if self.revocations.revokes(claims):
             raise InvalidToken("token revoked")
         return claims
 

@@ -23,6 +23,11 @@ from flowport.persistence.repositories import tokens as token_repo
 TOKEN_TYPE = "at+jwt"  # RFC 9068 section 2.1
 _ACCEPTED_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 DEFAULT_LEEWAY_SECONDS = 30
+# Private claim: the refresh-token family an access token was issued from, so revoking the family
+# (RFC 9700 section 4.14.2 on reuse; RFC 7009 section 2.1) revokes its access tokens too.
+FAMILY_CLAIM = "family_id"
+MAX_LIFETIME_SECONDS = 30 * 86400  # the longest token_lifetime config.py and the admin API accept
+_FAMILY_PREFIX = "family:"  # revoked families share the revoked-ids table with jtis (uuid hex)
 
 
 class InvalidToken(Exception):
@@ -63,9 +68,13 @@ def issue_access_token(
     lifetime: int,
     subject: str | None = None,
     now: datetime | None = None,
+    family_id: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AccessToken:
-    """Sign an RFC 9068 access token: header ``typ: at+jwt`` and ``kid``; claims section 2.2."""
+    """Sign an RFC 9068 access token: header ``typ: at+jwt`` and ``kid``; claims section 2.2.
+
+    ``family_id`` names the refresh-token family the token comes from (claim ``family_id``).
+    """
     key = keyring.signing_key()
     assert key.private is not None
     issued = int((now or _utcnow()).timestamp())
@@ -81,6 +90,7 @@ def issue_access_token(
         "jti": jti,
         "scope": " ".join(scope),
         "env": env,
+        **({FAMILY_CLAIM: family_id} if family_id else {}),
         **(extra or {}),
     }
     header = {"alg": key.alg, "typ": TOKEN_TYPE, "kid": key.kid}
@@ -133,11 +143,12 @@ def verify_access_token(
     """Validate an access token as RFC 9068 section 4 asks; return its claims or raise InvalidToken.
 
     Checks: signature by a published key with that key's algorithm, ``typ`` at+jwt, ``iss``, ``aud``
-    contains ``audience``, ``exp`` and ``nbf`` (with ``leeway`` seconds), and that ``jti`` is not revoked.
+    contains ``audience``, ``exp`` and ``nbf`` (with ``leeway`` seconds), and that neither ``jti`` nor
+    the refresh-token family it came from is revoked.
     """
     claims = verify_signature(token, keyring)
     check_claims(claims, issuer=issuer, audience=audience, now=now, leeway=leeway)
-    if revocations.is_revoked(str(claims["jti"])):
+    if revocations.revokes(claims):
         raise InvalidToken("token revoked")
     return claims
 
@@ -171,7 +182,10 @@ def check_claims(
 
 
 class RevocationCache:
-    """Ids of revoked access tokens that have not expired yet (table ``revoked_tokens``).
+    """Ids of revoked access tokens and refresh-token families whose tokens may not have expired yet.
+
+    Both live in table ``revoked_tokens``; a family as ``family:<id>``, kept for the longest
+    access-token lifetime, since any of its access tokens may have been issued just before.
 
     A revocation made through this process is effective at once (added after its commit). Other
     processes see it within about ``refresh_interval`` (1 s): the first check after that interval
@@ -208,12 +222,24 @@ class RevocationCache:
                 self._lock.release()
         return jti in self._revoked
 
+    def revokes(self, claims: dict[str, Any]) -> bool:
+        """Whether an access token is revoked: by its ``jti``, or with its refresh-token family."""
+        if self.is_revoked(str(claims["jti"])):
+            return True
+        family = claims.get(FAMILY_CLAIM)
+        return isinstance(family, str) and _FAMILY_PREFIX + family in self._revoked
+
     def revoke_in(self, conn: Connection, jti: str, expires_at: datetime) -> None:
         """Record the revocation in the caller's write transaction; effective here once committed."""
         now = self._clock()
         token_repo.revoke_jti(conn, jti, expires_at, now)
         token_repo.prune_revoked(conn, now)
         after_commit(conn, lambda: self._add(jti, expires_at.timestamp()))
+
+    def revoke_family_in(self, conn: Connection, family_id: str) -> None:
+        """Revoke every access token issued from a refresh-token family (in the caller's transaction)."""
+        expires_at = self._clock() + timedelta(seconds=MAX_LIFETIME_SECONDS + DEFAULT_LEEWAY_SECONDS)
+        self.revoke_in(conn, _FAMILY_PREFIX + family_id, expires_at)
 
     def refresh(self) -> None:
         with self._lock:

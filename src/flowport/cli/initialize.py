@@ -8,6 +8,7 @@ from flowport.cli import output
 from flowport.cli.session import database, settings
 from flowport.config import masked
 from flowport.persistence import migrate
+from flowport.persistence.private_files import make_private_dir
 from flowport.services import examples
 from flowport.services.context import Services
 
@@ -18,7 +19,7 @@ def init(ctx: typer.Context) -> None:
     data_dir = config.data_dir.resolve()
     existed = data_dir.is_dir()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(data_dir)
     except OSError as exc:
         output.error(f"Cannot create the data directory {data_dir}: {exc.strerror or exc}")
         raise typer.Exit(1) from None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -15,27 +17,33 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 
+from flowport.persistence.private_files import FILE_MODE, create_private_file, make_private_dir
+
 WRITE = {"flowport_write": True}
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
     """Create the SQLAlchemy engine for ``url`` with Flowport's durability and concurrency settings."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, pool_size)
-    engine = create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        future=True,
-    )
+        engine = _sqlite_engine(url, pool_size)
+    else:
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            future=True,
+        )
+    _WRITES[engine] = WriteActivity()
     return engine
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
     database = url.split("///", 1)[1] if "///" in url else ""
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    file_backed = bool(database) and database != ":memory:" and "mode=memory" not in url
+    if file_backed and not database.startswith("file:"):
+        make_private_dir(Path(database).parent)
+        create_private_file(Path(database))
     engine = create_engine(
         url,
         poolclass=QueuePool,
@@ -55,7 +63,6 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    file_backed = bool(database) and database != ":memory:" and "mode=memory" not in url
     _WRITE_LOCKS[engine] = SqliteWriteLock(Path(database + ".lock") if file_backed else None)
 
     @event.listens_for(engine, "begin")
@@ -75,7 +82,12 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Callbacks registered with :func:`after_commit` run once the commit succeeded.
     """
     lock = _WRITE_LOCKS.get(engine)
-    with lock or nullcontext(), engine.connect().execution_options(**WRITE) as conn:
+    activity = _WRITES.get(engine)
+    with (
+        activity.track() if activity is not None else nullcontext(),
+        lock or nullcontext(),
+        engine.connect().execution_options(**WRITE) as conn,
+    ):
         with conn.begin():
             yield conn
         callbacks = conn.info.pop(_AFTER_COMMIT, [])
@@ -105,7 +117,7 @@ class SqliteWriteLock:
         try:
             if self._lock_file is not None:
                 if self._fd is None:
-                    self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+                    self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT, FILE_MODE)
                     weakref.finalize(self, os.close, self._fd)
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits without holding the GIL
         except BaseException:
@@ -123,6 +135,47 @@ class SqliteWriteLock:
 
 
 _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, SqliteWriteLock] = weakref.WeakKeyDictionary()
+
+
+class WriteActivity:
+    """When this process's unfinished write transactions began (waiting for the write lock or holding it).
+
+    A write that has been going for long means the writer is stuck: on SQLite it holds the one
+    write lock (or waits behind another process holding it), on PostgreSQL it waits on a row lock
+    or a dead connection. Readiness reports it, so a load balancer stops sending work here.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._started: dict[int, float] = {}
+        self._ids = itertools.count()
+
+    @contextmanager
+    def track(self) -> Iterator[None]:
+        key = next(self._ids)
+        with self._lock:
+            self._started[key] = self._clock()
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._started[key]
+
+    def longest(self) -> float | None:
+        """Seconds the oldest unfinished write transaction has been going; None when there is none."""
+        with self._lock:
+            oldest = min(self._started.values(), default=None)
+        return None if oldest is None else self._clock() - oldest
+
+
+_WRITES: weakref.WeakKeyDictionary[Engine, WriteActivity] = weakref.WeakKeyDictionary()
+
+
+def longest_write(engine: Engine) -> float | None:
+    """Seconds the oldest unfinished write transaction of this process has been going, if any."""
+    activity = _WRITES.get(engine)
+    return activity.longest() if activity is not None else None
 
 
 def after_commit(conn: Connection, callback: Callable[[], None]) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flowport.auth.client_secrets import hash_token
-from flowport.auth.permissions import UnknownPermission, expand, grants, parse_scope
+from flowport.auth.permissions import UnknownPermission, expand, parse_scope
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.tokens import AccessToken, issue_access_token
 from flowport.persistence.db import write_transaction
@@ -25,6 +25,8 @@ from flowport.services.oauth_requests import (
     OAuthError,
     OAuthRequest,
     authenticate_client,
+    client_grants,
+    revoke_family,
     runtime_of,
     single,
 )
@@ -54,14 +56,15 @@ def token(services: Services, request: OAuthRequest) -> dict[str, Any]:
 def _client_credentials(
     services: Services, runtime: AuthRuntime, request: OAuthRequest, client: ClientRow
 ) -> dict[str, Any]:
-    scope = narrow_scope(single(request, "scope", allow_query=True), _granted(client))
+    scope = narrow_scope(single(request, "scope", allow_query=True), client_grants(client))
     audience = requested_audience(request, allowed=_allowed_audiences(services, client))
     now = services.clock()
-    access = _issue(services, runtime, client, scope, audience, now)
+    family_id = uuid.uuid4().hex if client.refresh_tokens else None
+    access = _issue(services, runtime, client, scope, audience, now, family_id)
     refresh = None
-    if client.refresh_tokens:
+    if family_id is not None:
         with write_transaction(services.db) as conn:
-            refresh = _new_refresh(conn, runtime, client, scope, audience, now, family_id=uuid.uuid4().hex)
+            refresh = _new_refresh(conn, runtime, client, scope, audience, now, family_id)
     _issued(services, runtime, request, client, access, "client_credentials")
     return _response(access, scope, refresh)
 
@@ -82,8 +85,9 @@ def _refresh(
         if row is None or row.client_id != client.id or row.revoked_at is not None or row.expires_at <= now:
             outcome = "invalid"
         elif row.used_at is not None or not token_repo.mark_used(conn, token_hash, now):
-            # A used token came back: it was stolen, or its rotation was lost. Stop the whole family.
-            token_repo.revoke_family(conn, row.family_id, now)
+            # A used token came back: it was stolen, or its rotation was lost. Stop the whole family,
+            # with the access tokens issued from it (the thief may hold one).
+            revoke_family(conn, runtime, row.family_id, now)
             audit.record(
                 conn,
                 audit.REFRESH_REUSE,
@@ -96,9 +100,9 @@ def _refresh(
             outcome = "reuse"
         else:
             original = set(parse_scope(row.scope))
-            scope = narrow_scope(single(request, "scope"), frozenset(original) & _granted(client))
+            scope = narrow_scope(single(request, "scope"), frozenset(original) & client_grants(client))
             audience = requested_audience(request, allowed=row.audience, default=row.audience)
-            access = _issue(services, runtime, client, scope, audience, now)
+            access = _issue(services, runtime, client, scope, audience, now, row.family_id)
             refresh = _new_refresh(conn, runtime, client, sorted(original), row.audience, now, row.family_id)
             token_repo.prune_refresh(conn, client.id, now)
             outcome = "ok"
@@ -108,23 +112,6 @@ def _refresh(
         )
     _issued(services, runtime, request, client, access, "refresh_token")
     return _response(access, scope, refresh)
-
-
-def _granted(client: ClientRow) -> frozenset[str]:
-    try:
-        return grants(client.profile, client.permissions)
-    except UnknownPermission:
-        # A profile or permission name that no longer exists grants nothing rather than failing.
-        known = [p for p in [client.profile, *client.permissions] if p and _known(p)]
-        return expand(known)
-
-
-def _known(name: str) -> bool:
-    try:
-        expand([name])
-    except UnknownPermission:
-        return False
-    return True
 
 
 def narrow_scope(requested: str | None, granted: frozenset[str]) -> list[str]:
@@ -167,6 +154,7 @@ def _issue(
     scope: list[str],
     audience: list[str],
     now: datetime,
+    family_id: str | None = None,
 ) -> AccessToken:
     return issue_access_token(
         runtime.keyring,
@@ -177,6 +165,7 @@ def _issue(
         env=client.env,
         lifetime=client.token_lifetime,
         now=now,
+        family_id=family_id,
         extra={"visibility": client.visibility},
     )
 

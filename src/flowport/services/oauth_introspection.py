@@ -1,8 +1,10 @@
 """Token introspection (RFC 7662) and revocation (RFC 7009), for authenticated clients.
 
-Who may look at what: a client may introspect access tokens of its own environment (resource
-servers there need that) and its own refresh tokens; it may revoke only tokens issued to itself.
-Anything else looks like an unknown token: ``{"active": false}`` or a silent 200.
+Who may look at what (RFC 7662 section 4): a client may introspect its own tokens, and a client
+holding ``tokens:introspect`` (a resource server; the Admin profile has it) also the access tokens
+of other clients in its environment. Refresh tokens are shown to their own client only, and a
+client may revoke only tokens issued to itself. Anything else looks like an unknown token:
+``{"active": false}`` or a silent 200, so a caller cannot probe which tokens exist.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flowport.auth.client_secrets import hash_token
+from flowport.auth.permissions import TOKENS_INTROSPECT
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.tokens import InvalidToken, check_claims, verify_signature
 from flowport.persistence.db import read_transaction, write_transaction
@@ -19,7 +22,15 @@ from flowport.persistence.repositories.clients import ClientRow
 from flowport.persistence.repositories.tokens import RefreshRow
 from flowport.services import audit
 from flowport.services.context import Services
-from flowport.services.oauth_requests import OAuthError, OAuthRequest, authenticate_client, runtime_of, single
+from flowport.services.oauth_requests import (
+    OAuthError,
+    OAuthRequest,
+    authenticate_client,
+    client_grants,
+    revoke_family,
+    runtime_of,
+    single,
+)
 
 INACTIVE: dict[str, Any] = {"active": False}
 _INTROSPECTED_CLAIMS = ("scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti", "env")
@@ -43,7 +54,7 @@ def _access_claims(runtime: AuthRuntime, token: str) -> dict[str, Any] | None:
         check_claims(claims, issuer=runtime.issuer, audience=None, leeway=0)
     except InvalidToken:
         return None
-    if runtime.revocations.is_revoked(str(claims["jti"])):
+    if runtime.revocations.revokes(claims):
         return None
     return claims
 
@@ -55,7 +66,7 @@ def introspect(services: Services, request: OAuthRequest) -> dict[str, Any]:
     token, _hint = _token_param(request)
     if _looks_like_jwt(token):
         claims = _access_claims(runtime, token)
-        if claims is None or claims.get("env") != client.env:
+        if claims is None or not _may_introspect(client, claims):
             return INACTIVE
         found = {name: claims[name] for name in _INTROSPECTED_CLAIMS if name in claims}
         return {"active": True, **found, "token_type": "Bearer"}
@@ -73,6 +84,13 @@ def introspect(services: Services, request: OAuthRequest) -> dict[str, Any]:
         "env": row.env,
         "token_type": "refresh_token",
     }
+
+
+def _may_introspect(client: ClientRow, claims: dict[str, Any]) -> bool:
+    """The token's own client, or a holder of ``tokens:introspect`` in the token's environment."""
+    if claims.get("client_id") == client.id:
+        return True
+    return claims.get("env") == client.env and TOKENS_INTROSPECT in client_grants(client)
 
 
 def revoke(services: Services, request: OAuthRequest) -> None:
@@ -109,13 +127,13 @@ def _revoke_access(
 def _revoke_refresh(
     services: Services, runtime: AuthRuntime, client: ClientRow, token: str, source_ip: str
 ) -> None:
-    """Revoking a refresh token revokes its whole family (every rotation of that grant)."""
+    """Revoking a refresh token revokes its whole family and its access tokens (RFC 7009 section 2.1)."""
     token_hash = hash_token(token, runtime.pepper)
     with write_transaction(services.db) as conn:
         row = token_repo.get_refresh(conn, token_hash)
         if row is None or row.client_id != client.id:
             return
-        revoked = token_repo.revoke_family(conn, row.family_id, services.clock())
+        revoked = revoke_family(conn, runtime, row.family_id, services.clock())
         audit.record(
             conn,
             audit.TOKEN_REVOKED,

@@ -7,10 +7,14 @@ that is locked out is answered 429 with ``Retry-After`` before its credentials a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Connection
 
 from flowport.auth import client_auth
 from flowport.auth.client_auth import ClientAuthError, PresentedCredentials, UsedAssertion
+from flowport.auth.permissions import UnknownPermission, expand, grants
 from flowport.auth.runtime import AuthRuntime
 from flowport.persistence.db import write_transaction
 from flowport.persistence.repositories import tokens as token_repo
@@ -129,6 +133,33 @@ def authenticate_client(services: Services, request: OAuthRequest, endpoint: str
         raise _invalid_client(exc.description) from None
     runtime.limiter.succeeded(subject, request.source_ip)
     return authenticated
+
+
+def revoke_family(conn: Connection, runtime: AuthRuntime, family_id: str, now: datetime) -> int:
+    """Revoke a refresh-token family: its refresh tokens and every access token issued from it.
+
+    Returns how many refresh tokens were still unrevoked.
+    """
+    runtime.revocations.revoke_family_in(conn, family_id)
+    return token_repo.revoke_family(conn, family_id, now)
+
+
+def client_grants(client: ClientRow) -> frozenset[str]:
+    """What a client may do: its profile plus its extra permissions."""
+    try:
+        return grants(client.profile, client.permissions)
+    except UnknownPermission:
+        # A profile or permission name that no longer exists grants nothing rather than failing.
+        known = [p for p in [client.profile, *client.permissions] if p and _known(p)]
+        return expand(known)
+
+
+def _known(name: str) -> bool:
+    try:
+        expand([name])
+    except UnknownPermission:
+        return False
+    return True
 
 
 def assertion_audiences(issuer: str) -> frozenset[str]:

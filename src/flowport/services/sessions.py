@@ -17,7 +17,7 @@ from flowport.auth.passwords import verify_password
 from flowport.auth.permissions import UnknownPermission, grants
 from flowport.auth.principal import Principal
 from flowport.auth.ratelimit import FailureLimiter
-from flowport.errors import TooManyAttempts, Unauthenticated
+from flowport.errors import CsrfTokenRequired, TooManyAttempts, Unauthenticated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import sessions as session_repo
 from flowport.persistence.repositories import users as user_repo
@@ -116,13 +116,23 @@ def csrf_matches(services: Services, session_token: str, csrf_token: str) -> boo
     return hmac.compare_digest(hash_token(csrf_token, key), expected) and session is not None
 
 
-def logout(services: Services, session_token: str, *, source_ip: str | None = None) -> None:
-    """End the session (a no-op for an unknown or already ended one)."""
+def logout(
+    services: Services, session_token: str, csrf_token: str | None, *, source_ip: str | None = None
+) -> None:
+    """End the session; its CSRF token is required like for any change made by cookie.
+
+    Without that check a page of another origin could log the user out with a form posting to us
+    (SameSite=Lax does not stop same-site origins such as sibling subdomains, nor old browsers).
+    An unknown or already ended session is a no-op.
+    """
+    key = pepper(services)
     with write_transaction(services.db) as conn:
-        found = session_repo.get_with_user(conn, hash_token(session_token, pepper(services)))
+        found = session_repo.get_with_user(conn, hash_token(session_token, key))
         if found is None:
             return
         session, user = found
+        if not hmac.compare_digest(hash_token(csrf_token or "", key), session.csrf_hash):
+            raise CsrfTokenRequired("Logging out needs the session's CSRF token (the csrfToken of the login)")
         session_repo.delete_session(conn, session.id_hash)
         actor = Actor(env=session.env, subject=user.username)
         record(conn, actor, "logout", subject=user.username, env=session.env, source_ip=source_ip)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,9 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from flowport.auth import tokens
+from flowport.config import Settings
 from tests.api.oauth_support import (
     APP,
     APP_SECRET,
+    CLIENTS,
     READER,
     READER_SECRET,
     REFRESHER,
@@ -20,15 +23,30 @@ from tests.api.oauth_support import (
     access_token,
     claims_of,
     oauth_error,
+    oauth_settings,
     post_token,
 )
+
+# A resource server: it may introspect other clients' access tokens (RFC 7662 section 4).
+INTROSPECTOR, INTROSPECTOR_SECRET = "resource-server", "resource-server-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    introspector = {
+        "client_id": INTROSPECTOR,
+        "client_secret": INTROSPECTOR_SECRET,
+        "profile": "ObjectRead",
+        "permissions": ["tokens:introspect"],
+    }
+    return oauth_settings(database_url, tmp_path, clients=[*CLIENTS, introspector])
 
 
 def introspect(
     http: TestClient,
     token: str,
-    client_id: str = APP,
-    secret: str = APP_SECRET,
+    client_id: str = INTROSPECTOR,
+    secret: str = INTROSPECTOR_SECRET,
     path: str = "/connect/introspect",
 ) -> Any:
     response = http.post(path, data={"token": token}, auth=(client_id, secret))
@@ -50,6 +68,17 @@ def test_introspecting_an_access_token(http: TestClient) -> None:
     for name in ("scope", "client_id", "sub", "aud", "iss", "exp", "iat", "jti"):
         assert info[name] == claims[name]
     assert introspect(http, token, path="/oauth/introspect")["active"] is True
+    assert introspect(http, token, READER, READER_SECRET) == info  # its own client may ask too
+
+
+def test_a_client_without_the_introspection_permission_learns_nothing_of_others_tokens(
+    http: TestClient,
+) -> None:
+    token = access_token(http, READER, READER_SECRET)
+    assert introspect(http, token, APP, APP_SECRET) == {"active": False}  # ObjectReadWrite: not allowed
+    assert introspect(http, token)["active"] is True  # the token is fine: a resource server may see it
+    own = access_token(http, APP, APP_SECRET)
+    assert introspect(http, own, APP, APP_SECRET)["client_id"] == APP
 
 
 def test_inactive_answers_say_nothing_more(http: TestClient) -> None:

@@ -100,3 +100,36 @@ def test_refresh_errors(http: TestClient) -> None:
     )
     oauth_error(in_query, 400, "invalid_request")
     oauth_error(refresh(http, token, REFRESHER, "wrong"), 401, "invalid_client")
+
+
+def api_status(http: TestClient, access: str) -> int:
+    return http.get("/api/v1/process-instances", headers={"Authorization": f"Bearer {access}"}).status_code
+
+
+def test_reuse_also_revokes_the_access_tokens_issued_from_the_family(http: TestClient) -> None:
+    issued = post_token(http, REFRESHER, REFRESHER_SECRET).json()
+    first, first_access = issued["refresh_token"], issued["access_token"]
+    rotated = refresh(http, first).json()
+    second_access = rotated["access_token"]
+    other_family = post_token(http, REFRESHER, REFRESHER_SECRET).json()["access_token"]
+    assert claims_of(second_access)["family_id"] == claims_of(first_access)["family_id"]
+    assert {api_status(http, t) for t in (first_access, second_access, other_family)} == {200}
+    oauth_error(refresh(http, first), 400, "invalid_grant")  # reuse: the thief may hold an access token
+    for access in (first_access, second_access):
+        refused = http.get("/api/v1/process-instances", headers={"Authorization": f"Bearer {access}"})
+        assert refused.status_code == 401 and 'error="invalid_token"' in refused.headers["www-authenticate"]
+    assert api_status(http, other_family) == 200  # another grant of the same client is untouched
+
+
+def test_revoking_a_refresh_token_revokes_its_access_tokens(http: TestClient) -> None:
+    issued = post_token(http, REFRESHER, REFRESHER_SECRET).json()
+    assert api_status(http, issued["access_token"]) == 200
+    revoked = http.post(
+        "/connect/revoke", data={"token": issued["refresh_token"]}, auth=(REFRESHER, REFRESHER_SECRET)
+    )
+    assert revoked.status_code == 200
+    assert api_status(http, issued["access_token"]) == 401  # RFC 7009 section 2.1
+
+
+def test_tokens_without_refresh_carry_no_family(http: TestClient) -> None:
+    assert "family_id" not in claims_of(post_token(http, READER, READER_SECRET).json()["access_token"])

@@ -7,30 +7,42 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
+from flowport.api import problems
 from flowport.api.deps import ServicesDep, require
 from flowport.persistence import migrate
-from flowport.persistence.db import ping
+from flowport.persistence.db import longest_write, ping
 from flowport.services.context import Actor
 
 router = APIRouter(tags=["operations"])
+_UNAVAILABLE = "Service unavailable"
 
 
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
-    """The process is up."""
+    """The process is up (liveness: a stuck database does not make a restart help)."""
     return {"status": "ok"}
 
 
 @router.get("/readyz")
 def readyz(services: ServicesDep) -> JSONResponse:
-    """The database is reachable and the schema is current."""
+    """Ready for work: no write stuck on the database lock, the database reachable, the schema current."""
+    stuck = longest_write(services.db)
+    limit = services.settings.stuck_write_seconds
+    if stuck is not None and stuck >= limit:
+        return problems.problem(
+            503,
+            _UNAVAILABLE,
+            f"A write transaction has waited for or held the database write lock for {stuck:.0f} s "
+            f"(limit {limit:g} s): the writer is stuck",
+            stuckWriteSeconds=round(stuck, 3),
+        )
     try:
         ping(services.db)
         current = migrate.is_current(services.db)
     except Exception as exc:  # report, don't raise: this is a probe
-        return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
+        return problems.problem(503, _UNAVAILABLE, f"The database is unreachable ({type(exc).__name__})")
     if not current:
-        return JSONResponse({"status": "unavailable", "detail": "migrations pending"}, status_code=503)
+        return problems.problem(503, _UNAVAILABLE, "Database migrations are pending")
     return JSONResponse({"status": "ready"})
 
 

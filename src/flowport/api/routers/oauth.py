@@ -2,9 +2,10 @@
 
 Public by nature (clients authenticate *here*): no route declares ``require(...)``, and
 ``PUBLIC_PATHS`` lists them for the request guard. In ``auth.mode = "external"`` every route
-answers 404. The source address used by the failure limiter is the ASGI client address, which
-uvicorn takes from ``X-Forwarded-For`` only when the peer is a trusted proxy
-(``forwarded_allow_ips``, loopback by default).
+answers 404. The source address used by the failure limiter is the ASGI client address: the
+socket's peer, or the address a trusted proxy put in ``X-Forwarded-For`` when the peer is one of
+``settings.trusted_proxies`` (uvicorn's ``forwarded_allow_ips``; none by default, so a client
+cannot choose the address it is rate limited by).
 """
 
 from __future__ import annotations

@@ -91,11 +91,12 @@ async def login(
 
 @router.post("/logout", status_code=204, response_class=Response)
 async def logout(request: Request, services: ServicesDep) -> Response:
-    """End the session of the cookie sent (if any) and clear the cookie."""
+    """End the session of the cookie sent (if any; it needs the CSRF header) and clear the cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         source_ip = request.client.host if request.client else None
-        await run_in_threadpool(sessions.logout, services, token, source_ip=source_ip)
+        csrf = request.headers.get(CSRF_HEADER)
+        await run_in_threadpool(sessions.logout, services, token, csrf, source_ip=source_ip)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(services), httponly=True, samesite="lax")
     return response

@@ -14,10 +14,14 @@ from flowport.persistence.auth_tables import refresh_tokens, revoked_tokens, use
 
 
 def revoke_jti(conn: Connection, jti: str, expires_at: datetime, now: datetime) -> None:
-    """Record a revoked access token id (idempotent)."""
+    """Record a revoked access token id or family key (idempotent, also between concurrent callers)."""
     exists = conn.execute(select(revoked_tokens.c.jti).where(revoked_tokens.c.jti == jti)).first()
     if exists is None:
-        conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at, revoked_at=now))
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(revoked_tokens).values(jti=jti, expires_at=expires_at, revoked_at=now))
+        except IntegrityError:
+            pass  # on PostgreSQL two reuses of one refresh token may revoke its family at once
 
 
 def revoked_since(conn: Connection, since: datetime | None, now: datetime) -> list[tuple[str, datetime]]:

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from flowport.api.deps import ServicesDep, require
+from flowport.api.json_route import JsonRoute
 from flowport.persistence import migrate
 from flowport.persistence.db import ping
 from flowport.services.context import Actor
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=JsonRoute)
 
 
 @router.get("/healthz")

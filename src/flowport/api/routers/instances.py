@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from flowport.api.deps import ServicesDep, require
+from flowport.api.json_route import JsonRoute
 from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
 from flowport.services import instances
 from flowport.services.context import Actor
 from flowport.services.instances import InstanceView
 
-router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"])
+router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=JsonRoute)
 
 Starter = Annotated[Actor, Depends(require("instances:start"))]
 Reader = Annotated[Actor, Depends(require("instances:read"))]

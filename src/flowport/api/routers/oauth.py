@@ -10,7 +10,6 @@ uvicorn takes from ``X-Forwarded-For`` only when the peer is a trusted proxy
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -19,8 +18,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from flowport.api import problems
+from flowport.api import json_body, problems
 from flowport.api.deps import ServicesDep
+from flowport.api.json_route import JsonRoute
 from flowport.services import oauth, oauth_discovery, oauth_introspection
 from flowport.services.context import Services
 from flowport.services.oauth_requests import OAuthError, OAuthRequest, runtime_of
@@ -37,7 +37,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 secti
 _NOT_POST = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_GET = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=JsonRoute)
 T = TypeVar("T")
 
 
@@ -83,9 +83,9 @@ async def _parse(request: Request) -> OAuthRequest:
 
 def _json_params(raw: bytes) -> dict[str, list[str]]:
     try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        raise OAuthError("invalid_request", "The body is not valid JSON") from None
+        data = json_body.loads(raw) if raw else {}  # the one strict parser: a repeated client_id is refused
+    except json_body.JsonBodyError as exc:
+        raise OAuthError("invalid_request", exc.detail) from None
     if not isinstance(data, dict):
         raise OAuthError("invalid_request", "The JSON body must be an object")
     params: dict[str, list[str]] = {}

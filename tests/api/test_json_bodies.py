@@ -48,6 +48,7 @@ class JsonRouteCase:
     path: Callable[[World], str]
     body: Callable[[bytes], bytes]
     state: Callable[[TestClient, World], Any]
+    accepted: int  # the status of the same request without the fault
     oauth: bool = False
 
 
@@ -61,30 +62,35 @@ CASES = {
         lambda w: "/api/v1/process-instances",
         lambda v: b'{"definitionKey": "user_task", "variables": {"a": %s}}' % v,
         _instances,
+        201,
     ),
     "merge variables": JsonRouteCase(
         "PATCH",
         lambda w: f"/api/v1/process-instances/{w.instance_id}/variables",
         lambda v: b'{"a": %s}' % v,
         lambda c, w: c.get(f"/api/v1/process-instances/{w.instance_id}/variables").json(),
+        200,
     ),
     "complete a task": JsonRouteCase(
         "POST",
         lambda w: f"/api/v1/tasks/{w.task_id}/complete",
         lambda v: b'{"variables": {"a": %s}}' % v,
         lambda c, w: c.get(f"/api/v1/tasks/{w.task_id}").json()["state"],
+        200,
     ),
     "send a message": JsonRouteCase(
         "POST",
         lambda w: "/api/v1/messages",
         lambda v: b'{"name": "StartOrder", "variables": {"a": %s}}' % v,
         _instances,
+        200,
     ),
     "token endpoint": JsonRouteCase(
         "POST",
         lambda w: "/connect/token",
         lambda v: b'{"grant_type": "client_credentials", "client_id": "flowport-admin", "scope": %s}' % v,
         lambda c, w: None,
+        401,
         oauth=True,
     ),
     "login": JsonRouteCase(
@@ -92,6 +98,7 @@ CASES = {
         lambda w: "/api/login",
         lambda v: b'{"username": "ann", "password": %s}' % v,
         lambda c, w: c.get("/api/v1/admin/audit", params={"event": "auth.failed"}).json()["items"],
+        401,
     ),
 }
 
@@ -129,21 +136,14 @@ def test_bad_json_is_refused_with_the_fault_named_and_nothing_changes(
             assert (body["status"], body["jsonError"]) == (400, fault), (name, body)
             assert words in body["detail"], (name, body)
     assert case.state(client, world) == before
-
-
-def test_the_same_bodies_without_the_fault_are_accepted(client: TestClient, world: World) -> None:
-    """The refusals above come from the faults, not from the shape of the requests."""
-    for case in CASES.values():
-        if not case.oauth:
-            response = client.request(
-                case.method,
-                case.path(world),
-                content=case.body(b'"\\ud83d\\ude00 1.5e300"'),
-                headers={"content-type": "application/json"},
-            )
-            assert response.status_code in (200, 201, 401), response.text
-    variables = client.get(f"/api/v1/process-instances/{world.instance_id}/variables").json()
-    assert variables["kept"] == 1 and variables["a"] == "\U0001f600 1.5e300"
+    # the refusals come from the faults, not from the shape of the requests
+    fine = client.request(
+        case.method,
+        case.path(world),
+        content=case.body(b'"\\ud83d\\ude00 1.5e300"'),
+        headers={"content-type": "application/json"},
+    )
+    assert fine.status_code == case.accepted, fine.text
 
 
 def test_a_json_body_in_another_charset_is_refused(client: TestClient, world: World) -> None:

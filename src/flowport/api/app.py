@@ -16,6 +16,7 @@ from flowport import __version__
 from flowport.api import docs, problems
 from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
+from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.permissions import CATALOG
 from flowport.config import ClientConfig, Settings
@@ -103,6 +104,8 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
     docs.install(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # outermost: the 413 of the body limit carries the headers too
+    app.add_middleware(SecurityHeadersMiddleware, cacheable_prefixes=docs.STATIC_PREFIXES)
     return app
 
 

@@ -38,7 +38,7 @@ def test_a_version_that_is_not_a_small_integer_is_refused(client: TestClient, ve
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("refreshTokens", "true"), ("refreshTokens", 1), ("tokenLifetime", "600"), ("name", 7)],
+    [("refreshTokens", "true"), ("refreshTokens", 1), ("tokenLifetime", "600"), ("tokenLifetime", 600.0)],
 )
 def test_admin_bodies_refuse_wrong_types(client: TestClient, field: str, value: object) -> None:
     before = client.get("/api/v1/admin/clients").json()["items"]

@@ -23,6 +23,13 @@ class ContentType:
         )
 
     @property
+    def is_xml(self) -> bool:
+        """``application/xml``, ``text/xml`` or a ``+xml`` suffix (RFC 7303)."""
+        return self.media in ("application/xml", "text/xml") or (
+            self.media.startswith("application/") and self.media.endswith("+xml")
+        )
+
+    @property
     def utf8(self) -> bool:
         """Its bytes may be read as UTF-8: no charset declared, or UTF-8 or US-ASCII."""
         return self.charset is None or self.charset in UTF8_CHARSETS

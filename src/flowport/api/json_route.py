@@ -4,8 +4,9 @@ FastAPI reads a JSON body with ``await request.json()`` on the request its route
 a custom ``APIRoute`` (FastAPI's documented "custom Request and APIRoute class") hands it a
 :class:`JsonRequest`. The route parses the body *before* FastAPI's handler runs: FastAPI would turn
 any parse error into a bare "There was an error parsing the body"; raised here, the error reaches
-the problem handlers and names the fault. Routes that read the body themselves (login, the token
-endpoint) call ``request.json()`` and get the same parser and the same cached result.
+the problem handlers and names the fault. A route that reads its body itself (login) calls
+``request.json()`` and gets the same parser; the token endpoint calls :func:`json_body.loads` to answer
+in the OAuth error shape (RFC 6749 section 5.2).
 """
 
 from __future__ import annotations

@@ -143,3 +143,20 @@ def test_bpmn_over_size_limit_is_413(client: TestClient) -> None:
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_media_type_decides_not_a_substring_of_the_header(client: TestClient) -> None:
+    """Before, any Content-Type containing "xml" was read as BPMN, JSON with an xml parameter too."""
+    response = client.post(
+        "/api/v1/process-definitions",
+        content=bpmn("user_task.bpmn"),
+        headers={"content-type": "application/json; profile=xml"},
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].endswith("not application/json")
+    assert client.get("/api/v1/process-definitions").json()["items"] == []
+    for media in ("application/bpmn+xml", "text/xml; charset=utf-8", "application/octet-stream"):
+        deployed = client.post(
+            "/api/v1/process-definitions", content=bpmn("user_task.bpmn"), headers={"content-type": media}
+        )
+        assert deployed.status_code in (200, 201), (media, deployed.text)

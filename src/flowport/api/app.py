@@ -6,20 +6,17 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
-from fastapi.staticfiles import StaticFiles
 
 from flowport import __version__
-from flowport.api import problems
+from flowport.api import docs, problems
 from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
+from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.permissions import CATALOG
 from flowport.config import ClientConfig, Settings
@@ -104,9 +101,11 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
     ):
         app.include_router(router)
     _publish_permissions(app, settings)
-    _self_hosted_docs(app)
+    docs.install(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # outermost: the 413 of the body limit carries the headers too
+    app.add_middleware(SecurityHeadersMiddleware, cacheable_prefixes=docs.STATIC_PREFIXES)
     return app
 
 
@@ -180,20 +179,3 @@ def _security_schemes(settings: Settings) -> dict[str, Any]:
         }
     schemes["bearer"] = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     return schemes
-
-
-def _self_hosted_docs(app: FastAPI) -> None:
-    import swagger_ui
-
-    static = Path(swagger_ui.__file__).parent / "static"
-    app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Flowport API",
-            swagger_js_url="/docs/static/swagger-ui-bundle.js",
-            swagger_css_url="/docs/static/swagger-ui.css",
-            swagger_favicon_url="/docs/static/favicon-32x32.png",
-        )

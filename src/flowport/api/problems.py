@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from flowport.api import security_headers
 from flowport.auth.asgi import CSRF_HEADER
 from flowport.errors import (
     Conflict,
@@ -124,6 +125,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(
+        response = problem(
             500, "Internal server error", "The server failed to handle the request; it was logged."
         )
+        # Starlette sends this from its outermost middleware, past SecurityHeadersMiddleware
+        response.headers.update({**security_headers.BASELINE, "Cache-Control": security_headers.NO_STORE})
+        return response

@@ -17,10 +17,20 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
-class ApiIn(BaseModel):
-    """Requests: camelCase on the wire; unknown fields are an error, not silently dropped."""
+# Integer columns are 32-bit on PostgreSQL (and 64-bit on SQLite): a number that reaches one is
+# bounded here, so a larger one is a 400 naming the field rather than a database overflow (a 500).
+INT32_MAX = 2**31 - 1
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+class ApiIn(BaseModel):
+    """Requests: camelCase on the wire; unknown fields are an error, not silently dropped.
+
+    Strict: a value of the wrong JSON type is refused, not coerced (``"1"`` or ``true`` is not the
+    integer 1). A field whose JSON form is a string of another type (a datetime, an enum) declares
+    ``Field(strict=False)``.
+    """
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", strict=True)
 
 
 class PageOut(ApiModel, Generic[T]):
@@ -45,7 +55,7 @@ class DeploymentOut(ApiModel):
 class StartInstanceIn(ApiIn):
     definition_key: str | None = Field(default=None, max_length=255)
     definition_id: str | None = Field(default=None, max_length=64)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     variables: dict[str, Any] = Field(default_factory=dict)
     business_key: str | None = Field(default=None, max_length=255)
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
-from flowport.errors import InvalidRequest
 from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories.audit import AuditRow
+from flowport.services.paging import decode_id_cursor
 
 if TYPE_CHECKING:
     from flowport.services.context import Services
@@ -92,17 +92,9 @@ def search(
     """Events newest first, optionally of one environment or kind; ``cursor`` from a previous page."""
     if services.auth is not None:
         services.auth.writes.flush()  # events queued by this process show up at once
-    before = _decode(cursor)
+    before = decode_id_cursor(cursor)
     with read_transaction(services.db) as conn:
         rows = audit_repo.search(conn, env, event, before, limit)
     if len(rows) <= limit:
         return AuditPage(rows, None)
     return AuditPage(rows[:limit], str(rows[limit - 1].id))
-
-
-def _decode(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not cursor.isdigit():
-        raise InvalidRequest("The cursor is not valid; use nextCursor from a previous page")
-    return int(cursor)

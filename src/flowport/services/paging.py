@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from flowport.errors import InvalidRequest
 from flowport.persistence.paging import encode_cursor
 
 T = TypeVar("T")
+_ROW_ID_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,16 @@ def make_page(rows: list[T], limit: int, key: Callable[[T], tuple[datetime, str]
     items = rows[:limit]
     at, row_id = key(items[-1])
     return Page(items, encode_cursor(at, row_id))
+
+
+def decode_id_cursor(cursor: str | None) -> int | None:
+    """A cursor that is a row id: ASCII digits within BIGINT, else a 400 (not a driver overflow, a 500).
+
+    ``str.isdigit`` alone is not enough: it also takes '²', which ``int`` refuses.
+    """
+    if not cursor:
+        return None
+    digits = cursor.isascii() and cursor.isdigit() and len(cursor) <= len(str(_ROW_ID_MAX))
+    if not digits or int(cursor) > _ROW_ID_MAX:
+        raise InvalidRequest("The cursor is not valid; use nextCursor from a previous page")
+    return int(cursor)

@@ -8,18 +8,21 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from flowport.api import media_types
 from flowport.api.deps import ServicesDep, require
+from flowport.api.json_route import JsonRoute
 from flowport.api.schemas import DefinitionOut, DeploymentOut, PageOut
 from flowport.errors import InvalidRequest
 from flowport.persistence.repositories.definitions import DefinitionRow
 from flowport.services import definitions
 from flowport.services.context import Actor
 
-router = APIRouter(prefix="/api/v1/process-definitions", tags=["process definitions"])
+router = APIRouter(prefix="/api/v1/process-definitions", tags=["process definitions"], route_class=JsonRoute)
 
 Reader = Annotated[Actor, Depends(require("definitions:read"))]
 Deployer = Annotated[Actor, Depends(require("definitions:deploy"))]
 Deleter = Annotated[Actor, Depends(require("definitions:delete"))]
+_RAW_MEDIA = frozenset({"application/octet-stream", "text/plain"})  # what upload tools send for a file
 
 _DEPLOY_BODY = {
     "requestBody": {
@@ -62,17 +65,17 @@ async def deploy(
 
 
 async def _bpmn_bytes(request: Request) -> bytes:
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
+    # The media type itself, not a substring of the header ("application/json; x=xml" is not XML);
+    # the XML parser reads the document's own encoding declaration.
+    declared = media_types.parse(request.headers.get("content-type"))
+    if declared.media == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
         return await upload.read()
-    if content_type and not any(t in content_type for t in ("xml", "octet-stream", "text/plain")):
-        raise InvalidRequest(
-            f"Send BPMN as application/xml or multipart/form-data, not {content_type.split(';')[0]}"
-        )
+    if declared.media and not declared.is_xml and declared.media not in _RAW_MEDIA:
+        raise InvalidRequest(f"Send BPMN as application/xml or multipart/form-data, not {declared.media}")
     return await request.body()
 
 

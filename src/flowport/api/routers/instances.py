@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from flowport.api.deps import ServicesDep, require
+from flowport.api.json_route import JsonRoute
 from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
 from flowport.services import instances
 from flowport.services.context import Actor
 from flowport.services.instances import InstanceView
+from flowport.services.paging import decode_id_cursor
 
-router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"])
+router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=JsonRoute)
 
 Starter = Annotated[Actor, Depends(require("instances:start"))]
 Reader = Annotated[Actor, Depends(require("instances:read"))]
@@ -143,7 +145,7 @@ def get_history(
     limit: int = Query(default=200, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[HistoryOut]:
-    after = int(cursor) if cursor and cursor.isdigit() else 0
+    after = decode_id_cursor(cursor) or 0
     rows, next_id = instances.history(services, actor, instance_id, after, limit)
     return PageOut[HistoryOut](
         items=[HistoryOut.model_validate(r) for r in rows], next_cursor=str(next_id) if next_id else None

@@ -11,7 +11,6 @@ cannot choose the address it is rate limited by).
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -20,8 +19,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from flowport.api import problems
+from flowport.api import json_body, media_types, problems
 from flowport.api.deps import ServicesDep
+from flowport.api.json_route import JsonRoute
 from flowport.services import oauth, oauth_discovery, oauth_introspection
 from flowport.services.context import Services
 from flowport.services.oauth_requests import OAuthError, OAuthRequest, runtime_of
@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 secti
 _NOT_POST = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_GET = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-router = APIRouter(tags=["oauth"])
+router = APIRouter(tags=["oauth"], route_class=JsonRoute)
 T = TypeVar("T")
 
 
@@ -54,23 +54,31 @@ def _services(request: Request) -> Services:
 
 
 async def _parse(request: Request) -> OAuthRequest:
-    """Parameters from an application/x-www-form-urlencoded or application/json body."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    """Parameters from an application/x-www-form-urlencoded (RFC 6749 appendix B) or JSON body.
+
+    A body is read only as what it declares: one without a ``Content-Type``, or in a charset other
+    than UTF-8, is refused rather than guessed at. An empty body needs no type (SAP's clients send
+    ``grant_type`` in the query string and the credentials as HTTP Basic).
+    """
+    declared = media_types.parse(request.headers.get("content-type"))
     raw = await request.body()
     params: dict[str, list[str]] = {}
-    if media == "application/json":
-        params = _json_params(raw)
-    elif media in ("application/x-www-form-urlencoded", "") or not raw:
-        try:
-            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
-        except UnicodeDecodeError:
-            raise OAuthError("invalid_request", "The body is not valid UTF-8") from None
-        for name, value in pairs:
-            params.setdefault(name, []).append(value)
-    else:
-        raise OAuthError(
-            "invalid_request", "Send parameters as application/x-www-form-urlencoded or application/json"
-        )
+    if raw:
+        if not declared.media:
+            raise OAuthError(
+                "invalid_request",
+                "The body has no Content-Type: send application/x-www-form-urlencoded or application/json",
+            )
+        if not declared.utf8:
+            raise OAuthError("invalid_request", f"Send the body as UTF-8, not charset={declared.charset}")
+        if declared.is_json:
+            params = _json_params(raw)
+        elif declared.media == "application/x-www-form-urlencoded":
+            params = _form_params(raw)
+        else:
+            raise OAuthError(
+                "invalid_request", "Send parameters as application/x-www-form-urlencoded or application/json"
+            )
     query: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
         query.setdefault(name, []).append(value)
@@ -82,11 +90,23 @@ async def _parse(request: Request) -> OAuthRequest:
     )
 
 
+def _form_params(raw: bytes) -> dict[str, list[str]]:
+    try:
+        # errors="strict": a percent-encoded byte sequence that is not UTF-8 is refused, not replaced
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise OAuthError("invalid_request", "The body is not valid UTF-8") from None
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return params
+
+
 def _json_params(raw: bytes) -> dict[str, list[str]]:
     try:
-        data = json.loads(raw) if raw else {}
-    except ValueError:
-        raise OAuthError("invalid_request", "The body is not valid JSON") from None
+        data = json_body.loads(raw)  # the one strict parser: a repeated client_id is refused there
+    except json_body.JsonBodyError as exc:
+        raise OAuthError("invalid_request", exc.detail) from None
     if not isinstance(data, dict):
         raise OAuthError("invalid_request", "The JSON body must be an object")
     params: dict[str, list[str]] = {}

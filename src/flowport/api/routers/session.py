@@ -6,7 +6,6 @@ Both routes are public: they are how a caller gets a credential in the first pla
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from flowport.api.deps import ServicesDep
+from flowport.api.json_route import JsonRoute
 from flowport.api.schemas_admin import LoginIn, LoginOut
 from flowport.auth.asgi import CSRF_HEADER, SESSION_COOKIE
 from flowport.errors import InvalidRequest
@@ -22,7 +22,7 @@ from flowport.services.context import DEFAULT_ENV, Services
 
 PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
 
-router = APIRouter(prefix="/api", tags=["session"])
+router = APIRouter(prefix="/api", tags=["session"], route_class=JsonRoute)
 
 
 async def _credentials(request: Request) -> LoginIn:
@@ -33,10 +33,7 @@ async def _credentials(request: Request) -> LoginIn:
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         elif content_type == "application/json":
-            try:
-                data = json.loads(await request.body() or b"{}")
-            except ValueError as exc:
-                raise InvalidRequest("The body is not valid JSON") from exc
+            data = await request.json() if await request.body() else {}  # the strict parser (JsonRoute)
     if not isinstance(data, dict):
         raise InvalidRequest("Send username and password as query parameters, a form or a JSON object")
     try:

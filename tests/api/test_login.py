@@ -110,6 +110,24 @@ def test_missing_credentials_are_a_400(client: TestClient) -> None:
     )
 
 
+def test_credentials_given_twice_are_refused_not_picked_from(client: TestClient, ann: str) -> None:
+    """As RFC 6749 section 3.2 says of token requests: a repeated parameter is an error."""
+    query = f"/api/login?username=mallory&username={ann}&password={PASSWORD}".replace(" ", "%20")
+    twice = problem(client.post(query), 400)
+    assert "username is given more than once" in twice["detail"]
+    form = f"username={ann}&password=wrong&password={PASSWORD}".replace(" ", "+")
+    response = client.post(
+        "/api/login", content=form, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert "password is given more than once" in problem(response, 400)["detail"]
+    assert "set-cookie" not in response.headers
+    once = f"username={ann}&password={PASSWORD}".replace(" ", "+")
+    ok = client.post(
+        "/api/login", content=once, headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert ok.status_code == 200, ok.text
+
+
 def test_repeated_failures_lock_out_with_429_even_for_the_right_password(
     client: TestClient, ann: str
 ) -> None:

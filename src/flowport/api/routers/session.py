@@ -25,19 +25,33 @@ PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
 router = APIRouter(prefix="/api", tags=["session"], route_class=JsonRoute)
 
 
+_CREDENTIALS = ("username", "password")
+
+
+def _single(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Parameters given once each: a repeated username or password is refused, never picked from."""
+    data: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in _CREDENTIALS and name in data:
+            raise InvalidRequest(f"{name} is given more than once")
+        data[name] = value
+    return data
+
+
 async def _credentials(request: Request) -> LoginIn:
     """Username and password from the query string, a form, or a JSON body (in that order)."""
-    data: Any = dict(request.query_params)
+    data: Any = _single(request.query_params.multi_items())
     if "username" not in data:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+            form = (await request.form()).multi_items()
+            data = _single([(k, v) for k, v in form if isinstance(v, str)])
         elif content_type == "application/json":
             data = await request.json() if await request.body() else {}  # the strict parser (JsonRoute)
     if not isinstance(data, dict):
         raise InvalidRequest("Send username and password as query parameters, a form or a JSON object")
     try:
-        return LoginIn.model_validate({k: data[k] for k in ("username", "password") if k in data})
+        return LoginIn.model_validate({k: data[k] for k in _CREDENTIALS if k in data})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InvalidRequest(f"{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc

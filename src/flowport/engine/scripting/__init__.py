@@ -17,8 +17,10 @@ from flowport.engine.scripting.environment import (
 )
 from flowport.engine.scripting.errors import ScriptError
 from flowport.engine.scripting.policy import validate_script
+from flowport.engine.scripting.values import MAX_DATA_DEPTH
 
 __all__ = [
+    "MAX_DATA_DEPTH",
     "RestrictedEnvironment",
     "RestrictedScriptEngine",
     "ScriptError",

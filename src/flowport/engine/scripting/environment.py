@@ -17,7 +17,14 @@ from flowport.engine.scripting.guards import DEFAULT_MEMORY_LIMIT_BYTES, RunGuar
 from flowport.engine.scripting.limits import run_with_deadline, script_line
 from flowport.engine.scripting.policy import compile_script
 from flowport.engine.scripting.safe_builtins import SAFE_BUILTINS
-from flowport.engine.scripting.values import refuse_non_data, to_json_value
+from flowport.engine.scripting.values import (
+    MAX_DATA_DEPTH,
+    UNENCODABLE,
+    deeper_than,
+    refuse_non_data,
+    refuse_unencodable,
+    to_json_value,
+)
 
 
 def _is_variable(name: object) -> bool:
@@ -55,6 +62,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         code = compile_script(expression, "eval")
         namespace = self._namespace(context, external_context)
         result = run_with_deadline(code, namespace, self.time_limit_seconds, "Expression")
+        if deeper_than(result, MAX_DATA_DEPTH):
+            raise ScriptError(f"The expression result is nested more than {MAX_DATA_DEPTH} levels deep")
         self._check_size(result, "The expression result", str)
         return result
 
@@ -77,7 +86,9 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         }
         removed = {name for name in context if _is_variable(name) and name not in updates}
         kept = {name: value for name, value in context.items() if name not in removed}
-        self._check_size({**kept, **updates}, "The task data after the script", refuse_non_data)
+        self._check_size(
+            {**kept, **updates}, "The task data after the script", refuse_non_data, variables=True
+        )
         for name in removed:
             del context[name]
         context.update(updates)
@@ -109,12 +120,18 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
                 exc.args = (f"{exc.args[0]} (line {line})",)
             raise
 
-    def _check_size(self, value: Any, what: str, default: Callable[[Any], Any]) -> None:
+    def _check_size(
+        self, value: Any, what: str, default: Callable[[Any], Any], *, variables: bool = False
+    ) -> None:
         try:
             text = json.dumps(value, default=default, skipkeys=True, ensure_ascii=False)
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            if variables:
+                refuse_unencodable(value)
+            raise ScriptError(f"{what} cannot be stored as JSON: {UNENCODABLE}") from None
         except (ValueError, RecursionError) as exc:
             raise ScriptError(f"{what} cannot be stored as JSON: {exc}") from None
-        size = len(text.encode("utf-8"))
         if size > self.max_result_bytes:
             raise ScriptError(f"{what} is {size} bytes as JSON; the limit is {self.max_result_bytes} bytes")
 

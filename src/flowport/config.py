@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_bpmn_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     script_time_limit: float = Field(default=1.0, gt=0, le=60)
+    script_workers: int = Field(default=2, ge=1, le=64, description="sandbox processes running scripts")
     scheduler_enabled: bool = True
     scheduler_max_sleep: float = Field(default=5.0, gt=0)
     job_lock_default_ms: int = Field(default=5 * 60 * 1000, ge=1)

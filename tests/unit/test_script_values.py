@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -72,8 +73,10 @@ def _load(engine: Engine, xml: bytes) -> LoadedDefinition:
 
 
 @pytest.fixture
-def engine() -> Engine:
-    return Engine(script_time_limit=0.5)
+def engine() -> Iterator[Engine]:
+    engine = Engine(script_time_limit=0.5)
+    yield engine
+    engine.close()
 
 
 # --- through SpiffWorkflow and the engine facade --------------------------------------------------------

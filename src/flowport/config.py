@@ -121,6 +121,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_bpmn_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     script_time_limit: float = Field(default=1.0, gt=0, le=60)
+    script_workers: int = Field(default=2, ge=1, le=64, description="sandbox processes running scripts")
     shutdown_timeout: int = Field(
         default=10,
         ge=1,

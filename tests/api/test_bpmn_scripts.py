@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from flowport.api.app import create_app
@@ -53,6 +55,36 @@ def test_endless_script_is_stopped_at_the_time_limit(settings: Settings) -> None
         [incident] = _incidents(client, instance["id"])
         assert incident["elementId"] == "script"
         assert "time limit" in incident["message"]
+
+
+def test_a_tight_loop_is_an_incident_and_the_server_answers_meanwhile(settings: Settings) -> None:
+    # `while True: pass` makes no trace events: only the sandbox's kill stops it.
+    limited = settings.model_copy(update={"script_time_limit": 2.0})
+    with TestClient(create_app(limited), headers=AUTH) as client:
+        deploy(client, "script_tight_loop.bpmn")
+        started: list[httpx.Response] = []
+        first = threading.Thread(
+            target=lambda: started.append(
+                client.post("/api/v1/process-instances", json={"definitionKey": "script_tight_loop"})
+            ),
+            daemon=True,  # without a sandbox it would never end
+        )
+        first.start()
+        first.join(0.5)  # the first request is in its script by now
+        during = client.get("/api/v1/process-definitions")
+        assert during.status_code == 200, during.text
+        assert first.is_alive()  # the second request was answered while the script still ran
+        first.join(60)
+        assert not first.is_alive(), "the request running the script never answered"
+        [response] = started
+        assert response.status_code == 201, response.text
+        instance = response.json()
+        assert instance["hasIncidents"] is True
+        assert instance["activeElementIds"] == ["script"]
+        [incident] = _incidents(client, instance["id"])
+        assert incident["elementId"] == "script"
+        assert incident["kind"] == "scriptError"
+        assert incident["message"] == "Script exceeded the time limit of 2.0 s"
 
 
 def test_script_incident_resolved_after_fixing_the_data(client: TestClient) -> None:

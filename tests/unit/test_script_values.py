@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from flowport.engine.definitions import parse_deployment
 from flowport.engine.runtime import Engine, LoadedDefinition
-from flowport.engine.scripting import RestrictedEnvironment, ScriptError
+from flowport.engine.scripting import MAX_DATA_DEPTH, RestrictedEnvironment, ScriptError
 
 _DATA_SCRIPT = (
     "due = date(2024, 5, 6)\n"
@@ -72,8 +73,10 @@ def _load(engine: Engine, xml: bytes) -> LoadedDefinition:
 
 
 @pytest.fixture
-def engine() -> Engine:
-    return Engine(script_time_limit=0.5)
+def engine() -> Iterator[Engine]:
+    engine = Engine(script_time_limit=0.5)
+    yield engine
+    engine.close()
 
 
 # --- through SpiffWorkflow and the engine facade --------------------------------------------------------
@@ -200,6 +203,14 @@ def test_later_scripts_read_stored_dates_and_amounts_back(env: RestrictedEnviron
         ("loop = []\nloop.append(loop)", "Variable 'loop' cannot be stored as JSON: it contains itself"),
         ("raw = b'abc'", "not a value of type 'bytes' (convert it with .decode())"),
         ("items = [range(3)]", "Variable 'items' (at [0]) cannot be stored as JSON"),
+        ("text = chr(0xd800)", "Variable 'text' cannot be stored as JSON: it holds a lone surrogate"),
+        ("nested = {'a': ['ok', chr(0xdfff)]}", "Variable 'nested' (at ['a'][1]) cannot be stored as JSON"),
+        ("keyed = {'k': {chr(0xd800): 1}}", "Variable 'keyed' (at ['k']) cannot be stored as JSON: it holds"),
+        (
+            "deep = []\nfor i in range(900):\n    deep = [deep]",
+            "Variable 'deep' cannot be stored as JSON: it is",
+        ),
+        ("deep = 1\nfor i in range(64):\n    deep = {'k': [deep]}", "nested more than 64 levels deep"),
     ],
 )
 def test_values_without_an_exact_json_form_are_refused(
@@ -210,6 +221,22 @@ def test_values_without_an_exact_json_form_are_refused(
         env.execute(f"keep = 2\n{script}", data)
     assert message in str(caught.value)
     assert data == {"keep": 1}
+
+
+def test_data_nested_to_the_limit_is_stored(env: RestrictedEnvironment) -> None:
+    data: dict[str, Any] = {}
+    env.execute(f"deep = 1\nfor i in range({MAX_DATA_DEPTH}):\n    deep = [deep]", data)
+    level, depth = data["deep"], 0
+    while isinstance(level, list):
+        level, depth = level[0], depth + 1
+    assert (depth, level) == (MAX_DATA_DEPTH, 1)
+
+
+def test_expression_results_nested_too_deeply_or_unwritable_are_refused(env: RestrictedEnvironment) -> None:
+    with pytest.raises(ScriptError, match="nested more than 64 levels deep"):
+        env.evaluate("[" * (MAX_DATA_DEPTH + 1) + "1" + "]" * (MAX_DATA_DEPTH + 1), {})
+    with pytest.raises(ScriptError, match="lone surrogate"):
+        env.evaluate("{'a': chr(0xd800)}", {})
 
 
 def test_expression_results_are_not_converted(env: RestrictedEnvironment) -> None:

@@ -76,6 +76,7 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
                 scheduler.stop()
             if services.auth is not None:
                 services.auth.close()  # flushes audit events queued behind the token endpoint
+            services.engine.close()  # stops the script sandbox's worker processes
             db.dispose()
 
     app = FastAPI(

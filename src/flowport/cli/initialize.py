@@ -28,7 +28,11 @@ def init(ctx: typer.Context) -> None:
         before = migrate.current_revision(engine)
         migrate.upgrade(engine)
         after = migrate.current_revision(engine)
-        deployed = examples.deploy_examples(Services.create(config, engine))
+        services = Services.create(config, engine)
+        try:
+            deployed = examples.deploy_examples(services)
+        finally:
+            services.engine.close()
     output.success(f"Database {masked(config)['effective_database_url']}")
     output.success(f"Schema {_change(before, after)}")
     grid = output.table("Example", "Version", "Id", "Created", title="Bundled examples")

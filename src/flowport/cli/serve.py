@@ -82,6 +82,7 @@ def _prepare(config: Settings) -> AdminCredentials | None:
         finally:
             if services.auth is not None:
                 services.auth.close()
+            services.engine.close()
 
 
 def _token_help(config: Settings, base: str, admin: AdminCredentials | None) -> None:

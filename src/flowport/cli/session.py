@@ -89,4 +89,7 @@ def open_services(ctx: typer.Context, *, auth: bool = False) -> Iterator[Service
 
             services.auth = build(config, engine)
             ensure_default(services)
-        yield services
+        try:
+            yield services
+        finally:
+            services.engine.close()

@@ -30,7 +30,7 @@ from flowport.engine.model import (
     StepRecord,
     ThrownEvent,
 )
-from flowport.engine.scripting import create_script_engine
+from flowport.engine.scripting import SandboxPool, create_script_engine
 from flowport.engine.serialization import dump_workflow, load_specs, restore_workflow
 from flowport.engine.start_events import (
     arm_sole_timer_start_event,
@@ -66,11 +66,21 @@ class LoadedDefinition:
 class Engine:
     """Facade over SpiffWorkflow: start, restore and advance instances."""
 
-    def __init__(self, script_time_limit: float = 1.0, cache_size: int = 256) -> None:
-        self._script_engine = create_script_engine(time_limit_seconds=script_time_limit)
+    def __init__(
+        self, script_time_limit: float = 1.0, cache_size: int = 256, script_workers: int = 2
+    ) -> None:
+        # Worker processes start on the first script, not here: many engines never run one.
+        self._sandbox = SandboxPool(script_workers)
+        self._script_engine = create_script_engine(
+            time_limit_seconds=script_time_limit, sandbox=self._sandbox
+        )
         self._cache: OrderedDict[str, LoadedDefinition] = OrderedDict()
         self._cache_size = cache_size
         self._lock = Lock()
+
+    def close(self) -> None:
+        """Stop the script sandbox's worker processes (at shutdown)."""
+        self._sandbox.close()
 
     def definition(
         self, definition_id: str, load: Callable[[], tuple[str, dict[str, Any]]]

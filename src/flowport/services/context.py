@@ -60,4 +60,7 @@ class Services:
 
     @classmethod
     def create(cls, settings: Settings, db: Engine) -> Services:
-        return cls(settings=settings, db=db, engine=BpmnEngine(script_time_limit=settings.script_time_limit))
+        engine = BpmnEngine(
+            script_time_limit=settings.script_time_limit, script_workers=settings.script_workers
+        )
+        return cls(settings=settings, db=db, engine=engine)

@@ -6,6 +6,11 @@ operators that can allocate without bound (``*``, ``**``, ``<<``, ``+``, ``%``, 
 few ``str`` methods) routed through guards (:mod:`.guards`, :mod:`.safe_builtins`). What a script
 leaves in task data is stored as JSON (:mod:`.values`); :mod:`.environment` plugs it all into
 SpiffWorkflow.
+
+The engine runs all of that in a sandbox: worker processes (:mod:`.worker`) in a pool
+(:mod:`.pool`) that kills a worker whose script overruns, which no trace function can guarantee;
+:mod:`.sandbox` is the environment that sends code there, except expressions that are provably
+cheap (:mod:`.fast_path`).
 """
 
 from __future__ import annotations
@@ -17,10 +22,16 @@ from flowport.engine.scripting.environment import (
 )
 from flowport.engine.scripting.errors import ScriptError
 from flowport.engine.scripting.policy import validate_script
+from flowport.engine.scripting.pool import SandboxPool
+from flowport.engine.scripting.sandbox import SandboxedEnvironment
+from flowport.engine.scripting.values import MAX_DATA_DEPTH
 
 __all__ = [
+    "MAX_DATA_DEPTH",
     "RestrictedEnvironment",
     "RestrictedScriptEngine",
+    "SandboxPool",
+    "SandboxedEnvironment",
     "ScriptError",
     "create_script_engine",
     "validate_script",

@@ -5,22 +5,32 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from flowport.engine.scripting.errors import ScriptError
+from flowport.engine.scripting.errors import ScriptError, describe_error
 from flowport.engine.scripting.guards import DEFAULT_MEMORY_LIMIT_BYTES, RunGuards
 from flowport.engine.scripting.limits import run_with_deadline, script_line
 from flowport.engine.scripting.policy import compile_script
 from flowport.engine.scripting.safe_builtins import SAFE_BUILTINS
-from flowport.engine.scripting.values import refuse_non_data, to_json_value
+from flowport.engine.scripting.values import (
+    MAX_DATA_DEPTH,
+    UNENCODABLE,
+    deeper_than,
+    refuse_non_data,
+    refuse_unencodable,
+    to_json_value,
+)
+
+if TYPE_CHECKING:
+    from flowport.engine.scripting.pool import SandboxPool
 
 
-def _is_variable(name: object) -> bool:
+def is_variable(name: object) -> bool:
     """Task data keys a script can see: underscore names are unreachable and stay untouched."""
     return isinstance(name, str) and not name.startswith("_")
 
@@ -38,7 +48,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         if time_limit_seconds <= 0 or max_result_bytes <= 0 or memory_limit_bytes <= 0:
             raise ValueError("Script limits must be positive")
         extra = dict(environment_globals or {})
-        if not all(_is_variable(name) for name in extra):
+        if not all(is_variable(name) for name in extra):
             raise ValueError("Names given to scripts must not start with '_'")
         super().__init__(extra)
         self.time_limit_seconds = time_limit_seconds
@@ -55,6 +65,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         code = compile_script(expression, "eval")
         namespace = self._namespace(context, external_context)
         result = run_with_deadline(code, namespace, self.time_limit_seconds, "Expression")
+        if deeper_than(result, MAX_DATA_DEPTH):
+            raise ScriptError(f"The expression result is nested more than {MAX_DATA_DEPTH} levels deep")
         self._check_size(result, "The expression result", str)
         return result
 
@@ -73,11 +85,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         updates = {
             name: to_json_value(name, value)
             for name, value in namespace.items()
-            if _is_variable(name) and name not in hidden and not callable(value)
+            if is_variable(name) and name not in hidden and not callable(value)
         }
-        removed = {name for name in context if _is_variable(name) and name not in updates}
+        removed = {name for name in context if is_variable(name) and name not in updates}
         kept = {name: value for name, value in context.items() if name not in removed}
-        self._check_size({**kept, **updates}, "The task data after the script", refuse_non_data)
+        self._check_size(
+            {**kept, **updates}, "The task data after the script", refuse_non_data, variables=True
+        )
         for name in removed:
             del context[name]
         context.update(updates)
@@ -92,8 +106,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
     ) -> dict[str, Any]:
         # Task data shadows builtins (a variable called `date` wins), but never the guards.
         guards = RunGuards(self.memory_limit_bytes)
-        namespace = {name: value for name, value in (external_context or {}).items() if _is_variable(name)}
-        namespace.update((name, value) for name, value in context.items() if _is_variable(name))
+        namespace = {name: value for name, value in (external_context or {}).items() if is_variable(name)}
+        namespace.update((name, value) for name, value in context.items() if is_variable(name))
         namespace.update(guards.names())
         namespace["__builtins__"] = {**self._builtins, **guards.builtins()}
         return namespace
@@ -109,21 +123,20 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
                 exc.args = (f"{exc.args[0]} (line {line})",)
             raise
 
-    def _check_size(self, value: Any, what: str, default: Callable[[Any], Any]) -> None:
+    def _check_size(
+        self, value: Any, what: str, default: Callable[[Any], Any], *, variables: bool = False
+    ) -> None:
         try:
             text = json.dumps(value, default=default, skipkeys=True, ensure_ascii=False)
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            if variables:
+                refuse_unencodable(value)
+            raise ScriptError(f"{what} cannot be stored as JSON: {UNENCODABLE}") from None
         except (ValueError, RecursionError) as exc:
             raise ScriptError(f"{what} cannot be stored as JSON: {exc}") from None
-        size = len(text.encode("utf-8"))
         if size > self.max_result_bytes:
             raise ScriptError(f"{what} is {size} bytes as JSON; the limit is {self.max_result_bytes} bytes")
-
-
-def _describe_error(exc: Exception, line: int | None = None) -> str:
-    if isinstance(exc, ScriptError):
-        return str(exc)
-    detail = f"{type(exc).__name__}: {exc}"
-    return f"{detail} (line {line})" if line else detail
 
 
 class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
@@ -136,7 +149,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as exc:
-            message = f"Error evaluating expression '{expression}': {_describe_error(exc)}"
+            message = f"Error evaluating expression '{expression}': {describe_error(exc)}"
             raise WorkflowTaskException(message, task=task, exception=exc) from exc
 
     def execute(self, task: Any, script: str, external_context: Mapping[str, Any] | None = None) -> Any:
@@ -148,7 +161,7 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             line = exc.line if isinstance(exc, ScriptError) else script_line(exc)
             lines = (script or "").splitlines()
             error_line = lines[line - 1] if line and line <= len(lines) else ""
-            message = _describe_error(exc, line)
+            message = describe_error(exc, line)
             raise WorkflowTaskException(
                 message, task=task, exception=exc, line_number=line or 0, error_line=error_line
             ) from exc
@@ -157,12 +170,23 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
         try:
             return self.environment.call_service(task.data, **kwargs)
         except Exception as exc:
-            raise WorkflowTaskException(_describe_error(exc), task=task, exception=exc) from exc
+            raise WorkflowTaskException(describe_error(exc), task=task, exception=exc) from exc
 
 
 def create_script_engine(
-    time_limit_seconds: float = 1.0, max_result_bytes: int = 1_000_000
+    time_limit_seconds: float = 1.0, max_result_bytes: int = 1_000_000, *, sandbox: SandboxPool | None = None
 ) -> PythonScriptEngine:
-    """The script engine every workflow runs with: restricted, time-limited and size-limited."""
-    environment = RestrictedEnvironment(time_limit_seconds, max_result_bytes)
+    """The script engine workflows run with: restricted, time-limited and size-limited.
+
+    With a ``sandbox`` (what the engine uses), scripts run in its worker processes, which are killed
+    at the time limit whatever the script does; without, in this process (for tests of the evaluator).
+    """
+    if sandbox is None:
+        environment: BasePythonScriptEngineEnvironment = RestrictedEnvironment(
+            time_limit_seconds, max_result_bytes
+        )
+    else:
+        from flowport.engine.scripting.sandbox import SandboxedEnvironment  # it builds on this module
+
+        environment = SandboxedEnvironment(sandbox, time_limit_seconds, max_result_bytes)
     return RestrictedScriptEngine(environment=environment)

@@ -9,3 +9,11 @@ class ScriptError(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.line = line
+
+
+def describe_error(exc: BaseException, line: int | None = None) -> str:
+    """The message users see for an error a script raised: ours as it is, Python's with its type."""
+    if isinstance(exc, ScriptError):
+        return str(exc)
+    detail = f"{type(exc).__name__}: {exc}"
+    return f"{detail} (line {line})" if line else detail

@@ -14,7 +14,7 @@ from flowport.engine.scripting.policy import SCRIPT_FILENAME
 def run_with_deadline(code: CodeType, namespace: dict[str, Any], limit: float, kind: str) -> Any:
     """Evaluate compiled code in this thread, interrupting it from a trace function at the deadline."""
     deadline = monotonic() + limit
-    message = f"{kind} exceeded the time limit of {limit} s"
+    message = time_limit_message(kind, limit)
 
     def trace(frame: FrameType, event: str, arg: Any) -> Any:
         # Only script frames are traced and interrupted: library code called by a script (which
@@ -31,6 +31,11 @@ def run_with_deadline(code: CodeType, namespace: dict[str, Any], limit: float, k
         return eval(code, namespace)  # runs "exec"-mode code too, returning None
     finally:
         sys.settrace(previous)
+
+
+def time_limit_message(kind: str, limit: float) -> str:
+    """What users read when a script or expression ran out of time, however it was stopped."""
+    return f"{kind} exceeded the time limit of {limit} s"
 
 
 def script_line(exc: BaseException) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -20,6 +20,10 @@ from typing import Any, NoReturn
 from flowport.engine.scripting.errors import ScriptError
 
 Path = tuple[object, ...]  # a variable name, then the keys and indexes down to a nested value
+
+# Levels of lists and dicts that stored data may have: readers of the stored JSON (serializers,
+# drivers, API responses) recurse per level, and some fail far below Python's recursion limit.
+MAX_DATA_DEPTH = 64
 
 # JSON already, whatever their value; checked before building a path, as most values are these.
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})
@@ -37,6 +41,63 @@ def to_json_value(name: str, value: Any) -> Any:
         return _convert(value, (name,), set())
     except RecursionError:
         raise ScriptError(f"Variable '{name}' is nested too deeply to be stored") from None
+
+
+def deeper_than(value: Any, levels: int) -> bool:
+    """Whether the lists, tuples and dicts of ``value`` nest more than ``levels`` deep (iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > levels:
+            return True
+        stack.extend((child, depth + 1) for child in children if type(child) not in _PLAIN_TYPES)
+    return False
+
+
+def refuse_unencodable(variables: Mapping[str, Any]) -> NoReturn:
+    """ScriptError naming the variable, and where in it, that holds text UTF-8 cannot write.
+
+    Python strings may hold lone surrogates (``chr(0xd800)``); no stored form (UTF-8 JSON, the
+    database's text) can, so such data would be refused by every later read.
+    """
+    for name, value in variables.items():
+        path = _unencodable_path(value, (name,)) if _encodable(name) else (name,)
+        if path is not None:
+            _refuse(path, UNENCODABLE)
+    raise ScriptError(f"Task data cannot be stored as JSON: {UNENCODABLE}")
+
+
+UNENCODABLE = "it holds a lone surrogate character (U+D800 to U+DFFF), which UTF-8 cannot write"
+
+
+def _unencodable_path(value: Any, path: Path) -> Path | None:
+    stack: list[tuple[Any, Path]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str) and not _encodable(item):
+            return where
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if isinstance(key, str) and not _encodable(key):
+                    return where
+                stack.append((child, (*where, key)))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, (*where, index)) for index, child in enumerate(item))
+    return None
+
+
+def _encodable(text: object) -> bool:
+    try:
+        str(text).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def refuse_non_data(value: Any) -> NoReturn:
@@ -61,6 +122,8 @@ def _convert(value: Any, path: Path, containing: set[int]) -> Any:
         _refuse(path, f"task data can only hold data, {_not_data(value)}")
     if id(value) in containing:  # then its parent holds itself: json.dumps would not say where
         _refuse(path[:-1] or path, "it contains itself")
+    if len(path) > MAX_DATA_DEPTH:  # the variable's own list or dict is level 1
+        _refuse(path[:1], f"it is nested more than {MAX_DATA_DEPTH} levels deep")
     containing.add(id(value))
     try:
         if isinstance(value, dict):

@@ -14,7 +14,9 @@ import math
 import re
 from typing import Any, Literal
 
-MAX_DEPTH = 64  # arrays and objects inside each other; no Flowport payload needs more
+from flowport.limits import MAX_DATA_DEPTH
+
+MAX_DEPTH = MAX_DATA_DEPTH
 Fault = Literal[
     "invalid-utf8", "invalid-json", "non-finite-number", "lone-surrogate", "duplicate-key", "too-deep"
 ]

@@ -24,7 +24,7 @@ from flowport.engine.scripting.errors import ScriptError
 from flowport.engine.scripting.policy import validate_script
 from flowport.engine.scripting.pool import SandboxPool
 from flowport.engine.scripting.sandbox import SandboxedEnvironment
-from flowport.engine.scripting.values import MAX_DATA_DEPTH
+from flowport.limits import MAX_DATA_DEPTH
 
 __all__ = [
     "MAX_DATA_DEPTH",

@@ -18,13 +18,13 @@ from flowport.engine.scripting.limits import run_with_deadline, script_line
 from flowport.engine.scripting.policy import compile_script
 from flowport.engine.scripting.safe_builtins import SAFE_BUILTINS
 from flowport.engine.scripting.values import (
-    MAX_DATA_DEPTH,
     UNENCODABLE,
     deeper_than,
     refuse_non_data,
     refuse_unencodable,
     to_json_value,
 )
+from flowport.limits import MAX_DATA_DEPTH
 
 if TYPE_CHECKING:
     from flowport.engine.scripting.pool import SandboxPool

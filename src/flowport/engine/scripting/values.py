@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from flowport.engine.scripting.errors import ScriptError
+from flowport.limits import MAX_DATA_DEPTH
 
 Path = tuple[object, ...]  # a variable name, then the keys and indexes down to a nested value
 
 # Levels of lists and dicts that stored data may have: readers of the stored JSON (serializers,
 # drivers, API responses) recurse per level, and some fail far below Python's recursion limit.
-MAX_DATA_DEPTH = 64
 
 # JSON already, whatever their value; checked before building a path, as most values are these.
 _PLAIN_TYPES = frozenset({str, int, bool, type(None)})

@@ -15,15 +15,12 @@ cheap (:mod:`.fast_path`).
 
 from __future__ import annotations
 
-from flowport.engine.scripting.environment import (
-    RestrictedEnvironment,
-    RestrictedScriptEngine,
-    create_script_engine,
-)
+from flowport.engine.scripting.environment import RestrictedEnvironment
 from flowport.engine.scripting.errors import ScriptError
 from flowport.engine.scripting.policy import validate_script
 from flowport.engine.scripting.pool import SandboxPool
 from flowport.engine.scripting.sandbox import SandboxedEnvironment
+from flowport.engine.scripting.script_engine import RestrictedScriptEngine, create_script_engine
 from flowport.limits import MAX_DATA_DEPTH
 
 __all__ = [

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Response
 
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import PageOut
 from flowport.api.schemas_admin import (
     AuditEventOut,
@@ -34,7 +34,7 @@ from flowport.services.clients import ClientChanges, ClientSpec, ClientView, New
 from flowport.services.context import Actor
 from flowport.services.users import UserChanges, UserSpec, UserView
 
-router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
 
 ClientAdmin = Annotated[Actor, Depends(require("admin:clients"))]
 EnvAdmin = Annotated[Actor, Depends(require("admin:environments"))]

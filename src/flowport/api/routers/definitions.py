@@ -10,14 +10,16 @@ from starlette.datastructures import UploadFile
 
 from flowport.api import media_types
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import DefinitionOut, DeploymentOut, PageOut
 from flowport.errors import InvalidRequest
 from flowport.persistence.repositories.definitions import DefinitionRow
 from flowport.services import definitions
 from flowport.services.context import Actor
 
-router = APIRouter(prefix="/api/v1/process-definitions", tags=["process definitions"], route_class=JsonRoute)
+router = APIRouter(
+    prefix="/api/v1/process-definitions", tags=["process definitions"], route_class=NativeRoute
+)
 
 Reader = Annotated[Actor, Depends(require("definitions:read"))]
 Deployer = Annotated[Actor, Depends(require("definitions:deploy"))]

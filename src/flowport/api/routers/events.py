@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import DeliveriesOut, DeliveryOut, MessageIn, SignalIn
 from flowport.services import messages
 from flowport.services.context import Actor
 from flowport.services.messages import Delivery
 
-router = APIRouter(prefix="/api/v1", tags=["messages and signals"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1", tags=["messages and signals"], route_class=NativeRoute)
 
 MessageSender = Annotated[Actor, Depends(require("messages:send"))]
 SignalSender = Annotated[Actor, Depends(require("signals:send"))]

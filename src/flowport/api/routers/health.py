@@ -9,12 +9,12 @@ from fastapi.responses import JSONResponse
 
 from flowport.api import problems
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.persistence import migrate
 from flowport.persistence.db import longest_write, ping
 from flowport.services.context import Actor
 
-router = APIRouter(tags=["operations"], route_class=JsonRoute)
+router = APIRouter(tags=["operations"], route_class=NativeRoute)
 _UNAVAILABLE = "Service unavailable"
 
 

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
 from flowport.services import instances
 from flowport.services.context import Actor
 from flowport.services.instances import InstanceView
 from flowport.services.paging import decode_id_cursor
 
-router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=NativeRoute)
 
 Starter = Annotated[Actor, Depends(require("instances:start"))]
 Reader = Annotated[Actor, Depends(require("instances:read"))]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import (
     CompleteJobIn,
     ExtendLockIn,
@@ -23,7 +23,7 @@ from flowport.services import jobs
 from flowport.services.context import Actor
 from flowport.services.jobs import TopicRequest
 
-router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=NativeRoute)
 
 Worker = Annotated[Actor, Depends(require("jobs:work"))]
 Reader = Annotated[Actor, Depends(require("instances:read"))]

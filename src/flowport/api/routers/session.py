@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from flowport.api.deps import ServicesDep
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas_admin import LoginIn, LoginOut
 from flowport.auth.asgi import CSRF_HEADER, SESSION_COOKIE
 from flowport.errors import InvalidRequest
@@ -22,7 +22,7 @@ from flowport.services.context import DEFAULT_ENV, Services
 
 PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
 
-router = APIRouter(prefix="/api", tags=["session"], route_class=JsonRoute)
+router = APIRouter(prefix="/api", tags=["session"], route_class=NativeRoute)
 
 
 _CREDENTIALS = ("username", "password")

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import ClaimIn, CompleteTaskIn, PageOut, TaskOut
 from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services import tasks
 from flowport.services.context import Actor
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=NativeRoute)
 
 Reader = Annotated[Actor, Depends(require("tasks:read"))]
 Assigner = Annotated[Actor, Depends(require("tasks:assign"))]

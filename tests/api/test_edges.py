@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from flowport.api.app import API_ROUTERS, create_app
-from flowport.api.deps import ServicesDep, require, route_permission
+from flowport.api.deps import UseCaseContext, require, route_permission
 from flowport.api.edge import EdgeRoute
 from flowport.config import Settings
 from flowport.errors import FlowportError
 from flowport.services import instances
-from flowport.services.context import Actor
 from tests.helpers import AUTH
 
 
@@ -39,19 +38,17 @@ class Note(BaseModel):
 
 
 envelope = APIRouter(prefix="/test-envelope", route_class=EnvelopeRoute)
-Reader = Annotated[Actor, Depends(require("instances:read"))]
+Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
 
 
 @envelope.get("/instances/{instance_id}")
-def envelope_instance(
-    instance_id: str, services: ServicesDep, actor: Reader, limit: Annotated[int, Query()] = 1
-) -> dict[str, Any]:
-    view = instances.get(services, actor, instance_id)
+def envelope_instance(instance_id: str, use: Reader, limit: Annotated[int, Query()] = 1) -> dict[str, Any]:
+    view = instances.get(use.services, use.actor, instance_id)
     return {"success": True, "data": {"id": view.id}, "error": None, "message": None}
 
 
 @envelope.post("/notes")
-def envelope_note(note: Note, actor: Reader) -> dict[str, Any]:
+def envelope_note(note: Note, use: Reader) -> dict[str, Any]:
     return {"success": True, "data": note.text, "error": None, "message": None}
 
 

@@ -1,7 +1,15 @@
-"""FastAPI dependencies: services from app.state, the authenticated caller, per-route permissions."""
+"""FastAPI dependencies: the one way a route reaches a use case (services and the caller).
+
+A guarded route takes one parameter, ``Annotated[UseCaseContext, Depends(require("permission"))]``,
+and passes its ``services`` and ``actor`` to the use case: how requests reach the services (a
+thread hop, a unit of work per request) changes here, in :func:`services_of` and :class:`Require`,
+not in every router. Public routes (login, the token service, probes) have no caller and take
+:data:`ServicesDep`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +22,14 @@ from flowport.errors import PermissionDenied
 from flowport.services.context import Actor, Services
 
 INSUFFICIENT = "User does not have sufficient privileges."
+
+
+@dataclass(frozen=True)
+class UseCaseContext:
+    """What a route hands its use case: the app's services and the authenticated caller."""
+
+    services: Services
+    actor: Actor
 
 
 async def services_of(request: Request) -> Services:
@@ -40,12 +56,12 @@ class Require:
     def __init__(self, permission: str) -> None:
         self.permission = permission
 
-    async def __call__(self, request: Request) -> Actor:
+    async def __call__(self, request: Request) -> UseCaseContext:
         authenticator: Authenticator = request.app.state.authenticator
         principal = await authenticator.principal(request)
         if self.permission not in principal.permissions:
             raise PermissionDenied(INSUFFICIENT, missingPermission=self.permission)
-        return actor_of(principal)
+        return UseCaseContext(services=await services_of(request), actor=actor_of(principal))
 
 
 def actor_of(principal: Principal) -> Actor:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from flowport.api.deps import ServicesDep, require
+from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.schemas import PageOut
 from flowport.api.schemas_admin import (
@@ -31,16 +31,15 @@ from flowport.api.schemas_admin import (
 from flowport.persistence.repositories.environments import EnvironmentRow
 from flowport.services import audit, clients, environments, keys, users
 from flowport.services.clients import ClientChanges, ClientSpec, ClientView, NewSecret
-from flowport.services.context import Actor
 from flowport.services.users import UserChanges, UserSpec, UserView
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
 
-ClientAdmin = Annotated[Actor, Depends(require("admin:clients"))]
-EnvAdmin = Annotated[Actor, Depends(require("admin:environments"))]
-UserAdmin = Annotated[Actor, Depends(require("admin:users"))]
-Auditor = Annotated[Actor, Depends(require("admin:audit"))]
-KeyAdmin = Annotated[Actor, Depends(require("admin:keys"))]
+ClientAdmin = Annotated[UseCaseContext, Depends(require("admin:clients"))]
+EnvAdmin = Annotated[UseCaseContext, Depends(require("admin:environments"))]
+UserAdmin = Annotated[UseCaseContext, Depends(require("admin:users"))]
+Auditor = Annotated[UseCaseContext, Depends(require("admin:audit"))]
+KeyAdmin = Annotated[UseCaseContext, Depends(require("admin:keys"))]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 EnvFilter = Annotated[str | None, Query(alias="environment", description="default: every environment")]
 
@@ -73,12 +72,10 @@ def _with_secret(issued: NewSecret) -> ClientWithSecretOut:
 
 
 @router.post("/clients", status_code=201, response_model=ClientWithSecretOut)
-def create_client(
-    body: ClientIn, response: Response, services: ServicesDep, actor: ClientAdmin
-) -> ClientWithSecretOut:
+def create_client(body: ClientIn, response: Response, use: ClientAdmin) -> ClientWithSecretOut:
     """Register a client; the answer holds its secret this once (only a keyed hash is stored)."""
     spec = ClientSpec(**body.model_dump())
-    issued = clients.create(services, actor, spec, source="api")
+    issued = clients.create(use.services, use.actor, spec, source="api")
     response.headers["Location"] = f"/api/v1/admin/clients/{quote(issued.client.id, safe='')}"
     response.headers["Cache-Control"] = "no-store"
     return _with_secret(issued)
@@ -86,57 +83,57 @@ def create_client(
 
 @router.get("/clients", response_model=PageOut[ClientOut])
 def list_clients(
-    services: ServicesDep,
-    actor: ClientAdmin,
+    use: ClientAdmin,
     environment: EnvFilter = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> PageOut[ClientOut]:
-    page = clients.search(services, environment, cursor, limit)
+    page = clients.search(use.services, environment, cursor, limit)
     return PageOut[ClientOut](items=[_client(c) for c in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut)
-def get_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
-    return _client(clients.get(services, client_id))
+def get_client(client_id: str, use: ClientAdmin) -> ClientOut:
+    return _client(clients.get(use.services, client_id))
 
 
 @router.patch("/clients/{client_id}", response_model=ClientOut)
-def update_client(client_id: str, body: ClientPatch, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
+def update_client(client_id: str, body: ClientPatch, use: ClientAdmin) -> ClientOut:
     """Change the fields sent (not the client id, not the environment)."""
     changes = cast(ClientChanges, body.model_dump(exclude_unset=True))
-    return _client(clients.update(services, actor, client_id, changes))
+    return _client(clients.update(use.services, use.actor, client_id, changes))
 
 
 @router.post("/clients/{client_id}/rotate-secret", response_model=ClientWithSecretOut)
 def rotate_client_secret(
     client_id: str,
     response: Response,
-    services: ServicesDep,
-    actor: ClientAdmin,
+    use: ClientAdmin,
     body: RotateSecretIn | None = None,
 ) -> ClientWithSecretOut:
     """Issue a new secret; the previous one stays valid for `graceSeconds` unless `now` is true."""
     body = body or RotateSecretIn()
-    issued = clients.rotate_secret(services, actor, client_id, now=body.now, grace_seconds=body.grace_seconds)
+    issued = clients.rotate_secret(
+        use.services, use.actor, client_id, now=body.now, grace_seconds=body.grace_seconds
+    )
     response.headers["Cache-Control"] = "no-store"
     return _with_secret(issued)
 
 
 @router.post("/clients/{client_id}/disable", response_model=ClientOut)
-def disable_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
+def disable_client(client_id: str, use: ClientAdmin) -> ClientOut:
     """Refuse the client new tokens until it is enabled again."""
-    return _client(clients.disable(services, actor, client_id))
+    return _client(clients.disable(use.services, use.actor, client_id))
 
 
 @router.post("/clients/{client_id}/enable", response_model=ClientOut)
-def enable_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
-    return _client(clients.enable(services, actor, client_id))
+def enable_client(client_id: str, use: ClientAdmin) -> ClientOut:
+    return _client(clients.enable(use.services, use.actor, client_id))
 
 
 @router.delete("/clients/{client_id}", status_code=204, response_class=Response)
-def delete_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> Response:
-    clients.delete(services, actor, client_id)
+def delete_client(client_id: str, use: ClientAdmin) -> Response:
+    clients.delete(use.services, use.actor, client_id)
     return Response(status_code=204)
 
 
@@ -148,28 +145,26 @@ def _environment(row: EnvironmentRow) -> EnvironmentOut:
 
 
 @router.post("/environments", status_code=201, response_model=EnvironmentOut)
-def create_environment(
-    body: EnvironmentIn, response: Response, services: ServicesDep, actor: EnvAdmin
-) -> EnvironmentOut:
-    row = environments.create(services, actor, body.name)
+def create_environment(body: EnvironmentIn, response: Response, use: EnvAdmin) -> EnvironmentOut:
+    row = environments.create(use.services, use.actor, body.name)
     response.headers["Location"] = f"/api/v1/admin/environments/{row.name}"
     return _environment(row)
 
 
 @router.get("/environments", response_model=PageOut[EnvironmentOut])
-def list_environments(services: ServicesDep, actor: EnvAdmin) -> PageOut[EnvironmentOut]:
-    return PageOut[EnvironmentOut](items=[_environment(r) for r in environments.list_all(services)])
+def list_environments(use: EnvAdmin) -> PageOut[EnvironmentOut]:
+    return PageOut[EnvironmentOut](items=[_environment(r) for r in environments.list_all(use.services)])
 
 
 @router.get("/environments/{name}", response_model=EnvironmentOut)
-def get_environment(name: str, services: ServicesDep, actor: EnvAdmin) -> EnvironmentOut:
-    return _environment(environments.get(services, name))
+def get_environment(name: str, use: EnvAdmin) -> EnvironmentOut:
+    return _environment(environments.get(use.services, name))
 
 
 @router.delete("/environments/{name}", status_code=204, response_class=Response)
-def delete_environment(name: str, services: ServicesDep, actor: EnvAdmin) -> Response:
+def delete_environment(name: str, use: EnvAdmin) -> Response:
     """Delete an empty environment (`default` and environments holding data are refused with 409)."""
-    environments.delete(services, actor, name)
+    environments.delete(use.services, use.actor, name)
     return Response(status_code=204)
 
 
@@ -195,10 +190,12 @@ UserEnv = Annotated[str | None, Query(alias="environment", description="default:
 
 
 @router.post("/users", status_code=201, response_model=UserOut)
-def create_user(body: UserIn, response: Response, services: ServicesDep, actor: UserAdmin) -> UserOut:
+def create_user(body: UserIn, response: Response, use: UserAdmin) -> UserOut:
     """Create a user who can log in at `POST /api/login` (password: at least 8 characters)."""
     values: dict[str, Any] = body.model_dump(exclude={"password"})
-    view = users.create(services, actor, UserSpec(password=body.password.get_secret_value(), **values))
+    view = users.create(
+        use.services, use.actor, UserSpec(password=body.password.get_secret_value(), **values)
+    )
     response.headers["Location"] = (
         f"/api/v1/admin/users/{quote(view.username, safe='')}?environment={view.env}"
     )
@@ -207,39 +204,36 @@ def create_user(body: UserIn, response: Response, services: ServicesDep, actor: 
 
 @router.get("/users", response_model=PageOut[UserOut])
 def list_users(
-    services: ServicesDep,
-    actor: UserAdmin,
+    use: UserAdmin,
     environment: EnvFilter = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> PageOut[UserOut]:
-    page = users.search(services, environment, cursor, limit)
+    page = users.search(use.services, environment, cursor, limit)
     return PageOut[UserOut](items=[_user(u) for u in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/users/{username}", response_model=UserOut)
-def get_user(username: str, services: ServicesDep, actor: UserAdmin, environment: UserEnv = None) -> UserOut:
-    return _user(users.get(services, environment or actor.env, username))
+def get_user(username: str, use: UserAdmin, environment: UserEnv = None) -> UserOut:
+    return _user(users.get(use.services, environment or use.actor.env, username))
 
 
 @router.patch("/users/{username}", response_model=UserOut)
-def update_user(
-    username: str, body: UserPatch, services: ServicesDep, actor: UserAdmin, environment: UserEnv = None
-) -> UserOut:
+def update_user(username: str, body: UserPatch, use: UserAdmin, environment: UserEnv = None) -> UserOut:
     """Change the fields sent; a new password or `locked: true` ends the user's sessions."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if body.password is not None:
         changes["password"] = body.password.get_secret_value()
     return _user(
-        users.update(services, actor, environment or actor.env, username, cast(UserChanges, changes))
+        users.update(
+            use.services, use.actor, environment or use.actor.env, username, cast(UserChanges, changes)
+        )
     )
 
 
 @router.delete("/users/{username}", status_code=204, response_class=Response)
-def delete_user(
-    username: str, services: ServicesDep, actor: UserAdmin, environment: UserEnv = None
-) -> Response:
-    users.delete(services, actor, environment or actor.env, username)
+def delete_user(username: str, use: UserAdmin, environment: UserEnv = None) -> Response:
+    users.delete(use.services, use.actor, environment or use.actor.env, username)
     return Response(status_code=204)
 
 
@@ -259,18 +253,18 @@ def _key(info: keys.KeyInfo) -> SigningKeyOut:
 
 
 @router.get("/keys", response_model=PageOut[SigningKeyOut])
-def list_signing_keys(services: ServicesDep, actor: KeyAdmin) -> PageOut[SigningKeyOut]:
+def list_signing_keys(use: KeyAdmin) -> PageOut[SigningKeyOut]:
     """Every token-signing key, newest first: which one signs, which are still published."""
-    return PageOut[SigningKeyOut](items=[_key(k) for k in keys.list_keys(services)], next_cursor=None)
+    return PageOut[SigningKeyOut](items=[_key(k) for k in keys.list_keys(use.services)], next_cursor=None)
 
 
 @router.post("/keys/rotate", status_code=201, response_model=SigningKeyOut)
-def rotate_signing_key(services: ServicesDep, actor: KeyAdmin) -> SigningKeyOut:
+def rotate_signing_key(use: KeyAdmin) -> SigningKeyOut:
     """Publish a new signing key and sign with it from now on (as `flowport keys rotate`).
 
     The previous key stays in the JWKS until every token it signed has expired.
     """
-    return _key(keys.rotate(services, actor))
+    return _key(keys.rotate(use.services, use.actor))
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -278,15 +272,14 @@ def rotate_signing_key(services: ServicesDep, actor: KeyAdmin) -> SigningKeyOut:
 
 @router.get("/audit", response_model=PageOut[AuditEventOut])
 def list_audit_events(
-    services: ServicesDep,
-    actor: Auditor,
+    use: Auditor,
     event: str | None = None,
     environment: EnvFilter = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> PageOut[AuditEventOut]:
     """Security events, newest first (never secrets)."""
-    page = audit.search(services, environment, event, cursor, limit)
+    page = audit.search(use.services, environment, event, cursor, limit)
     items = [
         AuditEventOut(
             id=e.id,

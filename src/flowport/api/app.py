@@ -38,7 +38,11 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     jobs.router,
     health.router,
-    admin.router,
+    admin.clients.router,
+    admin.environments.router,
+    admin.users.router,
+    admin.keys.router,
+    admin.audit.router,
     session.router,
 )
 

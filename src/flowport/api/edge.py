@@ -11,11 +11,14 @@ How a new edge plugs in:
    :class:`ErrorTranslator`). It receives every :class:`~flowport.errors.FlowportError` raised by the
    edge's routes, their dependencies (``require(...)``: 401, 403) and the strict JSON parser, and
    request validation errors as :class:`~flowport.errors.InvalidRequest` (see :func:`invalid_request`).
+   A compat facade renders its product's error body (OptimaJet: HTTP 200 with
+   ``{"success": false, ...}``); the web console answers ``Unauthenticated`` with a redirect to its
+   login page and the rest with an error page. ``tests/api/test_edges.py`` mounts such an edge.
 2. Give the edge a route class: ``class OptimaJetRoute(EdgeRoute): translator = EnvelopeTranslator()``.
 3. Build its routers with it: ``APIRouter(prefix="/workflowapi", route_class=OptimaJetRoute)``, and
-   add them to ``flowport.api.app.ROUTERS``. Routes reach use cases through
-   :mod:`flowport.api.deps` (``Annotated[UseCaseContext, Depends(require("permission"))]``), which
-   also publishes the permission in the OpenAPI document.
+   add them to the one registry, ``flowport.api.app.API_ROUTERS``. Routes reach use cases through
+   :mod:`flowport.api.deps` (``Annotated[UseCaseContext, Depends(require("permission"))]``); the
+   route class publishes that permission in the OpenAPI document.
 
 The app-level handlers of :mod:`flowport.api.problems` stay the fallback for whatever happens outside
 a route or is not a domain error: unknown paths (404), wrong methods (405), stray HTTP errors and

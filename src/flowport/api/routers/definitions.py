@@ -68,11 +68,11 @@ async def _bpmn_bytes(request: Request) -> bytes:
     # the XML parser reads the document's own encoding declaration.
     declared = media_types.parse(request.headers.get("content-type"))
     if declared.media == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
-        return await upload.read()
+        async with request.form() as form:  # closes the uploads' temporary files
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
+            return await upload.read()
     if declared.media and not declared.is_xml and declared.media not in _RAW_MEDIA:
         raise InvalidRequest(f"Send BPMN as application/xml or multipart/form-data, not {declared.media}")
     return await request.body()

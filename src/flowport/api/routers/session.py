@@ -44,8 +44,8 @@ async def _credentials(request: Request) -> LoginIn:
     if "username" not in data:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = (await request.form()).multi_items()
-            data = _single([(k, v) for k, v in form if isinstance(v, str)])
+            async with request.form() as form:  # closes the temporary files of any uploads sent
+                data = _single([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
         elif content_type == "application/json":
             data = await request.json() if await request.body() else {}  # the strict parser (JsonRoute)
     if not isinstance(data, dict):

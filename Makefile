@@ -22,11 +22,19 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 serve: $(STAMP)
 	$(BIN)/flowport serve --deploy-examples
 
-test: $(TEST_STAMP)
+# `test` runs every check; the others run one part of it (unit: the fast tests, no I/O).
+test: lint typecheck unit
+	$(BIN)/pytest -q --ignore=tests/unit
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+
+unit: $(TEST_STAMP)
+	$(BIN)/pytest -q tests/unit
 
 bench: $(TEST_STAMP)
 	$(BIN)/python -m bench

@@ -1,4 +1,4 @@
-"""Domain errors: they carry no HTTP; ``api/problems.py`` maps them to RFC 9457 responses."""
+"""Domain errors: they carry no HTTP; each edge translates them (see ``api/edge.py``)."""
 
 from __future__ import annotations
 

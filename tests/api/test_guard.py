@@ -10,7 +10,8 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from flowport.api.app import API_ROUTERS, create_app, route_permission
+from flowport.api.app import API_ROUTERS, create_app
+from flowport.api.deps import route_permission
 from flowport.config import Settings
 from tests.helpers import STATIC_TOKEN, deploy
 

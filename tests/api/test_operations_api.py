@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from flowport.api.app import API_ROUTERS, route_permission
+from flowport.api.app import API_ROUTERS
+from flowport.api.deps import route_permission
 from flowport.api.routers import oauth, session
 from tests.helpers import deploy, ready_tasks, start
 

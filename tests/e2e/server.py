@@ -56,13 +56,13 @@ class LiveServer:
     def __enter__(self) -> LiveServer:
         import json
 
-        log = self._log.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCH, json.dumps(self._config)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ},
-        )
+        with self._log.open("wb") as log:  # the server writes to its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _LAUNCH, json.dumps(self._config)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ},
+            )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -52,14 +52,24 @@ def test_message_and_service_task_specs_survive_storage() -> None:
         assert again.snapshot().active_element_ids == run.snapshot().active_element_ids
 
 
+def _started_between(engine: Engine, name: str) -> tuple[datetime, InstanceRun, datetime]:
+    """Start an instance, with the clock read just before and just after (timers count from the start)."""
+    definition = _load(engine, name)
+    before = datetime.now(UTC)
+    run = engine.start(definition, {})
+    return before, run, datetime.now(UTC)
+
+
 def test_event_gateway_reports_each_event_under_its_catching_element() -> None:
     engine = Engine()
-    snapshot = engine.start(_load(engine, "event_gateway"), {}).snapshot()
+    before, run, after = _started_between(engine, "event_gateway")
+    snapshot = run.snapshot()
     [timer] = snapshot.timers
     [message] = snapshot.events
     assert (timer.element_id, message.element_id, message.name) == ("catch_timer", "catch_go", "Go")
     assert timer.id != message.id
-    assert timedelta(minutes=59) < timer.due_at - datetime.now(UTC) <= timedelta(hours=1)
+    # due one hour after the start, however long the start took
+    assert before + timedelta(hours=1) <= timer.due_at <= after + timedelta(hours=1)
 
 
 def test_timer_dates_and_cycles_are_due_when_spiff_fires_them() -> None:
@@ -68,9 +78,10 @@ def test_timer_dates_and_cycles_are_due_when_spiff_fires_them() -> None:
     # A date in the past fires at once: nothing is left to schedule.
     assert date_run.snapshot().timers == []
     assert date_run.snapshot().tasks[0].element_id == "after_date"
-    cycle = engine.start(_load(engine, "timer_cycle"), {}).snapshot()
-    [timer] = cycle.timers
-    assert timedelta(0) < timer.due_at - datetime.now(UTC) <= timedelta(seconds=0.3)
+    before, run, after = _started_between(engine, "timer_cycle")
+    [timer] = run.snapshot().timers
+    # R2/PT0.3S: the first repetition is due 0.3 s after the start, however long the start took
+    assert before + timedelta(seconds=0.3) <= timer.due_at <= after + timedelta(seconds=0.3)
 
 
 THROWER = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -198,18 +198,18 @@ sandbox.execute("x = 1", {})  # starts the second worker, which stays idle
 print(*pool.worker_pids(), flush=True)
 time.sleep(600)
 """
-    server = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()  # or "" if the program failed
-        pids = [int(pid) for pid in line.split()]
-        assert len(pids) == 2
-        server.send_signal(signal.SIGKILL)
-        server.wait(30)
-        assert _wait_until_gone(pids, patience=120) == []  # CPU seconds are slow on a busy machine
-    finally:
-        server.kill()
-        server.wait()
+    # as a context manager, Popen closes the pipe and reaps the process
+    with subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None
+            line = server.stdout.readline()  # or "" if the program failed
+            pids = [int(pid) for pid in line.split()]
+            assert len(pids) == 2
+            server.send_signal(signal.SIGKILL)
+            server.wait(30)
+            assert _wait_until_gone(pids, patience=120) == []  # CPU seconds are slow on a busy machine
+        finally:
+            server.kill()
 
 
 # --- same results as the in-process evaluator -----------------------------------------------------------

@@ -9,11 +9,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
 from flowport import __version__
 from flowport.api import docs, problems
+from flowport.api.edge import PERMISSION_EXTENSION
 from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
 from flowport.api.security_headers import SecurityHeadersMiddleware
@@ -30,16 +29,21 @@ from flowport.services.startup import prepare_auth
 
 log = logging.getLogger("flowport")
 
+# The one registry of routers, in matching order; each edge's routers use its EdgeRoute class.
 API_ROUTERS: tuple[APIRouter, ...] = (
+    oauth.router,  # first: the token endpoint is the hottest path, and routes match in order
     definitions.router,
     instances.router,
     tasks.router,
     events.router,
     jobs.router,
     health.router,
-    admin.router,
+    admin.clients.router,
+    admin.environments.router,
+    admin.users.router,
+    admin.keys.router,
+    admin.audit.router,
     session.router,
-    oauth.router,
 )
 
 
@@ -89,19 +93,9 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         redoc_url=None,
     )
     problems.install(app)
-    for router in (
-        oauth.router,  # first: the token endpoint is the hottest path, and routes match in order
-        definitions.router,
-        instances.router,
-        tasks.router,
-        events.router,
-        jobs.router,
-        health.router,
-        admin.router,
-        session.router,
-    ):
+    for router in API_ROUTERS:
         app.include_router(router)
-    _publish_permissions(app, settings)
+    _publish_security(app, settings)
     docs.install(app, settings)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -110,51 +104,28 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
     return app
 
 
-def route_permission(route: APIRoute) -> str | None:
-    """The permission a route declared through :func:`flowport.api.deps.require`, if any."""
-    return _find_permission(route.dependant)
+def _publish_security(app: FastAPI, settings: Settings) -> None:
+    """Give each operation that names its permission (``x-permission``) the matching ``security``.
 
-
-def _find_permission(dependant: Dependant) -> str | None:
-    for dep in dependant.dependencies:
-        permission = getattr(dep.call, "permission", None)
-        if permission:
-            return str(permission)
-        nested = _find_permission(dep)
-        if nested:
-            return nested
-    return None
-
-
-def _publish_permissions(app: FastAPI, settings: Settings) -> None:
-    """Show each operation's permission in the OpenAPI document: ``x-permission`` and ``security``.
-
-    The security schemes let the interactive docs (and generated clients) get a token: OAuth 2.0
-    client credentials at the token endpoint, or a bearer token pasted in (an external issuer's).
+    Each route publishes its own ``x-permission`` (:class:`flowport.api.edge.EdgeRoute`); the security
+    schemes depend on the settings, so they are added here. They let the interactive docs (and
+    generated clients) get a token: OAuth 2.0 client credentials at the token endpoint, or a bearer
+    token pasted in (an external issuer's).
     """
     schemes = _security_schemes(settings)
-    permissions = {
-        (route.path, method.lower()): permission
-        for router in API_ROUTERS
-        for route in router.routes
-        if isinstance(route, APIRoute) and (permission := route_permission(route))
-        for method in route.methods or ()
-    }
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
-            for path, operations in schema.get("paths", {}).items():
-                for method, operation in operations.items():
-                    permission = permissions.get((path, method))
-                    if permission:
-                        operation["x-permission"] = permission
-                        if schemes:
+            if schemes:
+                for operations in schema.get("paths", {}).values():
+                    for operation in operations.values():
+                        permission = operation.get(PERMISSION_EXTENSION)
+                        if permission:
                             operation["security"] = [
                                 {name: [permission] if name == "oauth2" else []} for name in schemes
                             ]
-            if schemes:
                 schema.setdefault("components", {})["securitySchemes"] = schemes
             app.openapi_schema = schema
         return app.openapi_schema

@@ -1,16 +1,21 @@
-"""RFC 9457 problem details for every error the API returns; never a stack trace."""
+"""RFC 9457 problem details for every error the native API returns; never a stack trace.
+
+:class:`ProblemTranslator` is the native edge's :class:`~flowport.api.edge.ErrorTranslator`;
+:func:`install` registers the app-level fallback handlers (errors raised outside any route).
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from flowport.api import security_headers
+from flowport.api.edge import invalid_request
 from flowport.auth.asgi import CSRF_HEADER
 from flowport.errors import (
     Conflict,
@@ -89,25 +94,32 @@ def _fields(exc: FlowportError) -> dict[str, Any]:
     return {}
 
 
+def render(exc: FlowportError) -> JSONResponse:
+    """The problem response for a domain error, with its RFC 6750 challenge or ``Retry-After``."""
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    response = problem(status, exc.title, exc.detail, **exc.extra, **_fields(exc))
+    for name, value in _challenge(exc).items():
+        response.headers[name] = value
+    return response
+
+
+class ProblemTranslator:
+    """The native API's error translator: every domain error as an RFC 9457 problem."""
+
+    def translate(self, request: Request, error: FlowportError) -> Response:
+        return render(error)
+
+
 def install(app: FastAPI) -> None:
-    """Map domain errors, validation errors and stray HTTP errors to problem responses."""
+    """Fallback handlers: domain, validation and stray HTTP errors raised outside a route, and 500s."""
 
     @app.exception_handler(FlowportError)
     async def _domain(_: Request, exc: FlowportError) -> JSONResponse:
-        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-        response = problem(status, exc.title, exc.detail, **exc.extra, **_fields(exc))
-        for name, value in _challenge(exc).items():
-            response.headers[name] = value
-        return response
+        return render(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"location": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "")}
-            for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"location": "", "message": "invalid"}
-        return problem(400, "Invalid request", f"{first['location']}: {first['message']}", errors=errors)
+        return render(invalid_request(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

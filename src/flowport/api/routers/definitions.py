@@ -9,19 +9,20 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from flowport.api import media_types
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import DefinitionOut, DeploymentOut, PageOut
 from flowport.errors import InvalidRequest
 from flowport.persistence.repositories.definitions import DefinitionRow
 from flowport.services import definitions
-from flowport.services.context import Actor
 
-router = APIRouter(prefix="/api/v1/process-definitions", tags=["process definitions"], route_class=JsonRoute)
+router = APIRouter(
+    prefix="/api/v1/process-definitions", tags=["process definitions"], route_class=NativeRoute
+)
 
-Reader = Annotated[Actor, Depends(require("definitions:read"))]
-Deployer = Annotated[Actor, Depends(require("definitions:deploy"))]
-Deleter = Annotated[Actor, Depends(require("definitions:delete"))]
+Reader = Annotated[UseCaseContext, Depends(require("definitions:read"))]
+Deployer = Annotated[UseCaseContext, Depends(require("definitions:deploy"))]
+Deleter = Annotated[UseCaseContext, Depends(require("definitions:delete"))]
 _RAW_MEDIA = frozenset({"application/octet-stream", "text/plain"})  # what upload tools send for a file
 
 _DEPLOY_BODY = {
@@ -49,12 +50,10 @@ def _out(row: DefinitionRow) -> DefinitionOut:
 
 
 @router.post("", status_code=201, response_model=DeploymentOut, openapi_extra=_DEPLOY_BODY)
-async def deploy(
-    request: Request, response: Response, services: ServicesDep, actor: Deployer
-) -> DeploymentOut:
+async def deploy(request: Request, response: Response, use: Deployer) -> DeploymentOut:
     """Deploy a BPMN 2.0 file (raw XML body or multipart field `file`); each process gets a version."""
     xml = await _bpmn_bytes(request)
-    deployed = await run_in_threadpool(definitions.deploy, services, actor, xml)
+    deployed = await run_in_threadpool(definitions.deploy, use.services, use.actor, xml)
     if deployed:
         response.headers["Location"] = f"/api/v1/process-definitions/{deployed[0].definition.id}"
     if not any(d.created for d in deployed):
@@ -69,11 +68,11 @@ async def _bpmn_bytes(request: Request) -> bytes:
     # the XML parser reads the document's own encoding declaration.
     declared = media_types.parse(request.headers.get("content-type"))
     if declared.media == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
-        return await upload.read()
+        async with request.form() as form:  # closes the uploads' temporary files
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidRequest("Send the BPMN file in the multipart field 'file'")
+            return await upload.read()
     if declared.media and not declared.is_xml and declared.media not in _RAW_MEDIA:
         raise InvalidRequest(f"Send BPMN as application/xml or multipart/form-data, not {declared.media}")
     return await request.body()
@@ -81,33 +80,30 @@ async def _bpmn_bytes(request: Request) -> bytes:
 
 @router.get("", response_model=PageOut[DefinitionOut])
 def list_definitions(
-    services: ServicesDep,
-    actor: Reader,
+    use: Reader,
     key: str | None = None,
     latest: bool = Query(default=False, description="Only the newest version of each key"),
     limit: int = Query(default=50, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[DefinitionOut]:
-    page = definitions.list_definitions(services, actor, key, latest, cursor, limit)
+    page = definitions.list_definitions(use.services, use.actor, key, latest, cursor, limit)
     return PageOut[DefinitionOut](items=[_out(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/{definition_id}", response_model=DefinitionOut)
-def get_definition(definition_id: str, services: ServicesDep, actor: Reader) -> DefinitionOut:
-    return _out(definitions.get(services, actor, definition_id))
+def get_definition(definition_id: str, use: Reader) -> DefinitionOut:
+    return _out(definitions.get(use.services, use.actor, definition_id))
 
 
 @router.get(
     "/{definition_id}/xml", response_class=Response, responses={200: {"content": {"application/xml": {}}}}
 )
-def get_definition_xml(definition_id: str, services: ServicesDep, actor: Reader) -> Response:
-    return Response(definitions.get_xml(services, actor, definition_id), media_type="application/xml")
+def get_definition_xml(definition_id: str, use: Reader) -> Response:
+    return Response(definitions.get_xml(use.services, use.actor, definition_id), media_type="application/xml")
 
 
 @router.delete("/{definition_id}", status_code=204, response_class=Response)
-def delete_definition(
-    definition_id: str, services: ServicesDep, actor: Deleter, cascade: bool = False
-) -> Response:
+def delete_definition(definition_id: str, use: Deleter, cascade: bool = False) -> Response:
     """Delete a definition; refused (409) while instances run unless `cascade=true`."""
-    definitions.delete(services, actor, definition_id, cascade)
+    definitions.delete(use.services, use.actor, definition_id, cascade)
     return Response(status_code=204)

@@ -6,17 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import DeliveriesOut, DeliveryOut, MessageIn, SignalIn
 from flowport.services import messages
-from flowport.services.context import Actor
 from flowport.services.messages import Delivery
 
-router = APIRouter(prefix="/api/v1", tags=["messages and signals"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1", tags=["messages and signals"], route_class=NativeRoute)
 
-MessageSender = Annotated[Actor, Depends(require("messages:send"))]
-SignalSender = Annotated[Actor, Depends(require("signals:send"))]
+MessageSender = Annotated[UseCaseContext, Depends(require("messages:send"))]
+SignalSender = Annotated[UseCaseContext, Depends(require("signals:send"))]
 
 
 def _out(deliveries: list[Delivery]) -> DeliveriesOut:
@@ -34,12 +33,12 @@ def _out(deliveries: list[Delivery]) -> DeliveriesOut:
 
 
 @router.post("/messages", response_model=DeliveriesOut)
-def correlate_message(body: MessageIn, services: ServicesDep, actor: MessageSender) -> DeliveriesOut:
+def correlate_message(body: MessageIn, use: MessageSender) -> DeliveriesOut:
     """Deliver a message; 404 when no instance waits for it and no process starts on it."""
     return _out(
         messages.correlate(
-            services,
-            actor,
+            use.services,
+            use.actor,
             body.name,
             instance_id=body.process_instance_id,
             business_key=body.business_key,
@@ -50,6 +49,6 @@ def correlate_message(body: MessageIn, services: ServicesDep, actor: MessageSend
 
 
 @router.post("/signals", response_model=DeliveriesOut)
-def broadcast_signal(body: SignalIn, services: ServicesDep, actor: SignalSender) -> DeliveriesOut:
+def broadcast_signal(body: SignalIn, use: SignalSender) -> DeliveriesOut:
     """Broadcast a signal to every waiting instance of the environment."""
-    return _out(messages.broadcast_signal(services, actor, body.name, body.variables))
+    return _out(messages.broadcast_signal(use.services, use.actor, body.name, body.variables))

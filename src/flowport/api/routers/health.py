@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from flowport.api import problems
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import ServicesDep, UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.persistence import migrate
 from flowport.persistence.db import longest_write, ping
-from flowport.services.context import Actor
 
-router = APIRouter(tags=["operations"], route_class=JsonRoute)
+router = APIRouter(tags=["operations"], route_class=NativeRoute)
 _UNAVAILABLE = "Service unavailable"
+MetricsReader = Annotated[UseCaseContext, Depends(require("metrics:read"))]
 
 
 @router.get("/healthz")
@@ -48,5 +48,5 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(services: ServicesDep, _: Annotated[Actor, Depends(require("metrics:read"))]) -> Response:
-    return Response(services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+def metrics(use: MetricsReader) -> Response:
+    return Response(use.services.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -7,20 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
 from flowport.services import instances
-from flowport.services.context import Actor
 from flowport.services.instances import InstanceView
 from flowport.services.paging import decode_id_cursor
 
-router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=NativeRoute)
 
-Starter = Annotated[Actor, Depends(require("instances:start"))]
-Reader = Annotated[Actor, Depends(require("instances:read"))]
-Manager = Annotated[Actor, Depends(require("instances:manage"))]
-Deleter = Annotated[Actor, Depends(require("instances:delete"))]
+Starter = Annotated[UseCaseContext, Depends(require("instances:start"))]
+Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
+Manager = Annotated[UseCaseContext, Depends(require("instances:manage"))]
+Deleter = Annotated[UseCaseContext, Depends(require("instances:delete"))]
 Variables = Annotated[dict[str, Any], Body(description="Variables as one JSON object")]
 
 
@@ -42,13 +41,11 @@ def _out(view: InstanceView, with_variables: bool = True) -> InstanceOut:
 
 
 @router.post("", status_code=201, response_model=InstanceOut)
-def start_instance(
-    body: StartInstanceIn, response: Response, services: ServicesDep, actor: Starter
-) -> InstanceOut:
+def start_instance(body: StartInstanceIn, response: Response, use: Starter) -> InstanceOut:
     """Start an instance of the latest (or given) version; a duplicate `id` is a 409."""
     view = instances.start(
-        services,
-        actor,
+        use.services,
+        use.actor,
         definition_key=body.definition_key,
         definition_id=body.definition_id,
         version=body.version,
@@ -62,8 +59,7 @@ def start_instance(
 
 @router.get("", response_model=PageOut[InstanceOut])
 def search_instances(
-    services: ServicesDep,
-    actor: Reader,
+    use: Reader,
     status: str | None = None,
     definition_key: Annotated[str | None, Query(alias="definitionKey")] = None,
     business_key: Annotated[str | None, Query(alias="businessKey")] = None,
@@ -73,8 +69,8 @@ def search_instances(
     cursor: str | None = None,
 ) -> PageOut[InstanceOut]:
     page = instances.search(
-        services,
-        actor,
+        use.services,
+        use.actor,
         status=status,
         definition_key=definition_key,
         business_key=business_key,
@@ -87,66 +83,63 @@ def search_instances(
 
 
 @router.get("/{instance_id}", response_model=InstanceOut)
-def get_instance(instance_id: str, services: ServicesDep, actor: Reader) -> InstanceOut:
-    return _out(instances.get(services, actor, instance_id))
+def get_instance(instance_id: str, use: Reader) -> InstanceOut:
+    return _out(instances.get(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/cancel", response_model=InstanceOut)
-def cancel_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
-    return _out(instances.cancel(services, actor, instance_id))
+def cancel_instance(instance_id: str, use: Manager) -> InstanceOut:
+    return _out(instances.cancel(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/suspend", response_model=InstanceOut)
-def suspend_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
-    return _out(instances.suspend(services, actor, instance_id))
+def suspend_instance(instance_id: str, use: Manager) -> InstanceOut:
+    return _out(instances.suspend(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/resume", response_model=InstanceOut)
-def resume_instance(instance_id: str, services: ServicesDep, actor: Manager) -> InstanceOut:
-    return _out(instances.resume(services, actor, instance_id))
+def resume_instance(instance_id: str, use: Manager) -> InstanceOut:
+    return _out(instances.resume(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/move", response_model=InstanceOut)
-def move_token(instance_id: str, body: MoveIn, services: ServicesDep, actor: Manager) -> InstanceOut:
+def move_token(instance_id: str, body: MoveIn, use: Manager) -> InstanceOut:
     """Move the token to another activity (OptimaJet's *set state*)."""
-    return _out(instances.move(services, actor, instance_id, body.to_element_id, body.from_element_id))
+    return _out(
+        instances.move(use.services, use.actor, instance_id, body.to_element_id, body.from_element_id)
+    )
 
 
 @router.delete("/{instance_id}", status_code=204, response_class=Response)
-def delete_instance(instance_id: str, services: ServicesDep, actor: Deleter) -> Response:
-    instances.delete(services, actor, instance_id)
+def delete_instance(instance_id: str, use: Deleter) -> Response:
+    instances.delete(use.services, use.actor, instance_id)
     return Response(status_code=204)
 
 
 @router.get("/{instance_id}/variables")
-def get_variables(instance_id: str, services: ServicesDep, actor: Reader) -> dict[str, Any]:
-    return instances.variables(services, actor, instance_id)
+def get_variables(instance_id: str, use: Reader) -> dict[str, Any]:
+    return instances.variables(use.services, use.actor, instance_id)
 
 
 @router.put("/{instance_id}/variables")
-def replace_variables(
-    instance_id: str, body: Variables, services: ServicesDep, actor: Manager
-) -> dict[str, Any]:
-    return instances.set_variables(services, actor, instance_id, body, replace=True)
+def replace_variables(instance_id: str, body: Variables, use: Manager) -> dict[str, Any]:
+    return instances.set_variables(use.services, use.actor, instance_id, body, replace=True)
 
 
 @router.patch("/{instance_id}/variables")
-def merge_variables(
-    instance_id: str, body: Variables, services: ServicesDep, actor: Manager
-) -> dict[str, Any]:
-    return instances.set_variables(services, actor, instance_id, body, replace=False)
+def merge_variables(instance_id: str, body: Variables, use: Manager) -> dict[str, Any]:
+    return instances.set_variables(use.services, use.actor, instance_id, body, replace=False)
 
 
 @router.get("/{instance_id}/history", response_model=PageOut[HistoryOut])
 def get_history(
     instance_id: str,
-    services: ServicesDep,
-    actor: Reader,
+    use: Reader,
     limit: int = Query(default=200, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[HistoryOut]:
     after = decode_id_cursor(cursor) or 0
-    rows, next_id = instances.history(services, actor, instance_id, after, limit)
+    rows, next_id = instances.history(use.services, use.actor, instance_id, after, limit)
     return PageOut[HistoryOut](
         items=[HistoryOut.model_validate(r) for r in rows], next_cursor=str(next_id) if next_id else None
     )

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import (
     CompleteJobIn,
     ExtendLockIn,
@@ -20,14 +20,13 @@ from flowport.api.schemas import (
 )
 from flowport.persistence.repositories.jobs import JobRow
 from flowport.services import jobs
-from flowport.services.context import Actor
 from flowport.services.jobs import TopicRequest
 
-router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=NativeRoute)
 
-Worker = Annotated[Actor, Depends(require("jobs:work"))]
-Reader = Annotated[Actor, Depends(require("instances:read"))]
-Manager = Annotated[Actor, Depends(require("instances:manage"))]
+Worker = Annotated[UseCaseContext, Depends(require("jobs:work"))]
+Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
+Manager = Annotated[UseCaseContext, Depends(require("instances:manage"))]
 
 
 def _job(row: JobRow, variables: dict[str, Any] | None = None) -> JobOut:
@@ -47,45 +46,50 @@ def _job(row: JobRow, variables: dict[str, Any] | None = None) -> JobOut:
 
 
 @router.post("/jobs/fetch-and-lock", response_model=PageOut[JobOut])
-def fetch_and_lock(body: FetchAndLockIn, services: ServicesDep, actor: Worker) -> PageOut[JobOut]:
+def fetch_and_lock(body: FetchAndLockIn, use: Worker) -> PageOut[JobOut]:
     """Lock up to `maxJobs` jobs of the given topics (lock durations in milliseconds)."""
     topics = [TopicRequest(t.name, t.lock_duration) for t in body.topics]
-    locked = jobs.fetch_and_lock(services, actor, body.worker_id, topics, body.max_jobs)
+    locked = jobs.fetch_and_lock(use.services, use.actor, body.worker_id, topics, body.max_jobs)
     return PageOut[JobOut](items=[_job(j.job, j.variables) for j in locked])
 
 
 @router.get("/jobs", response_model=PageOut[JobOut])
 def list_jobs(
-    services: ServicesDep,
-    actor: Worker,
+    use: Worker,
     topic: str | None = None,
     process_instance_id: Annotated[str | None, Query(alias="processInstanceId")] = None,
     limit: int = Query(default=50, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[JobOut]:
-    page = jobs.search(services, actor, topic, process_instance_id, cursor, limit)
+    page = jobs.search(use.services, use.actor, topic, process_instance_id, cursor, limit)
     return PageOut[JobOut](items=[_job(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/jobs/{job_id}/complete", status_code=204, response_class=Response)
-def complete_job(job_id: str, body: CompleteJobIn, services: ServicesDep, actor: Worker) -> Response:
-    jobs.complete(services, actor, job_id, body.worker_id, body.variables)
+def complete_job(job_id: str, body: CompleteJobIn, use: Worker) -> Response:
+    jobs.complete(use.services, use.actor, job_id, body.worker_id, body.variables)
     return Response(status_code=204)
 
 
 @router.post("/jobs/{job_id}/fail", response_model=JobOut)
-def fail_job(job_id: str, body: FailJobIn, services: ServicesDep, actor: Worker) -> JobOut:
+def fail_job(job_id: str, body: FailJobIn, use: Worker) -> JobOut:
     """Report a failure; with `retries` 0 the job becomes an incident."""
     return _job(
         jobs.fail(
-            services, actor, job_id, body.worker_id, body.error_message, body.retries, body.retry_timeout
+            use.services,
+            use.actor,
+            job_id,
+            body.worker_id,
+            body.error_message,
+            body.retries,
+            body.retry_timeout,
         )
     )
 
 
 @router.post("/jobs/{job_id}/extend-lock", response_model=JobOut)
-def extend_lock(job_id: str, body: ExtendLockIn, services: ServicesDep, actor: Worker) -> JobOut:
-    return _job(jobs.extend_lock(services, actor, job_id, body.worker_id, body.new_duration))
+def extend_lock(job_id: str, body: ExtendLockIn, use: Worker) -> JobOut:
+    return _job(jobs.extend_lock(use.services, use.actor, job_id, body.worker_id, body.new_duration))
 
 
 def _incident(row: dict[str, Any]) -> IncidentOut:
@@ -103,20 +107,17 @@ def _incident(row: dict[str, Any]) -> IncidentOut:
 
 @router.get("/incidents", response_model=PageOut[IncidentOut])
 def list_incidents(
-    services: ServicesDep,
-    actor: Reader,
+    use: Reader,
     process_instance_id: Annotated[str | None, Query(alias="processInstanceId")] = None,
     open_only: Annotated[bool, Query(alias="open")] = True,
     limit: int = Query(default=50, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[IncidentOut]:
-    page = jobs.search_incidents(services, actor, process_instance_id, open_only, cursor, limit)
+    page = jobs.search_incidents(use.services, use.actor, process_instance_id, open_only, cursor, limit)
     return PageOut[IncidentOut](items=[_incident(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @router.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
-def resolve_incident(
-    incident_id: str, services: ServicesDep, actor: Manager, body: ResolveIncidentIn | None = None
-) -> IncidentOut:
+def resolve_incident(incident_id: str, use: Manager, body: ResolveIncidentIn | None = None) -> IncidentOut:
     """Retry what failed: the job gets retries again, or the failed script runs once more."""
-    return _incident(jobs.resolve_incident(services, actor, incident_id, body.retries if body else 1))
+    return _incident(jobs.resolve_incident(use.services, use.actor, incident_id, body.retries if body else 1))

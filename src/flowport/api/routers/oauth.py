@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from flowport.api import json_body, media_types, problems
 from flowport.api.deps import ServicesDep
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.services import oauth, oauth_discovery, oauth_introspection
 from flowport.services.context import Services
 from flowport.services.oauth_requests import OAuthError, OAuthRequest, runtime_of
@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 secti
 _NOT_POST = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_GET = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
-router = APIRouter(tags=["oauth"], route_class=JsonRoute)
+router = APIRouter(tags=["oauth"], route_class=NativeRoute)
 T = TypeVar("T")
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from flowport.api.deps import ServicesDep
-from flowport.api.json_route import JsonRoute
+from flowport.api.native import NativeRoute
 from flowport.api.schemas_admin import LoginIn, LoginOut
 from flowport.auth.asgi import CSRF_HEADER, SESSION_COOKIE
 from flowport.errors import InvalidRequest
@@ -22,7 +22,7 @@ from flowport.services.context import DEFAULT_ENV, Services
 
 PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
 
-router = APIRouter(prefix="/api", tags=["session"], route_class=JsonRoute)
+router = APIRouter(prefix="/api", tags=["session"], route_class=NativeRoute)
 
 
 _CREDENTIALS = ("username", "password")
@@ -44,8 +44,8 @@ async def _credentials(request: Request) -> LoginIn:
     if "username" not in data:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            form = (await request.form()).multi_items()
-            data = _single([(k, v) for k, v in form if isinstance(v, str)])
+            async with request.form() as form:  # closes the temporary files of any uploads sent
+                data = _single([(k, v) for k, v in form.multi_items() if isinstance(v, str)])
         elif content_type == "application/json":
             data = await request.json() if await request.body() else {}  # the strict parser (JsonRoute)
     if not isinstance(data, dict):

@@ -6,18 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from flowport.api.deps import ServicesDep, require
-from flowport.api.json_route import JsonRoute
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.schemas import ClaimIn, CompleteTaskIn, PageOut, TaskOut
 from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services import tasks
-from flowport.services.context import Actor
 
-router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=JsonRoute)
+router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=NativeRoute)
 
-Reader = Annotated[Actor, Depends(require("tasks:read"))]
-Assigner = Annotated[Actor, Depends(require("tasks:assign"))]
-Completer = Annotated[Actor, Depends(require("tasks:complete"))]
+Reader = Annotated[UseCaseContext, Depends(require("tasks:read"))]
+Assigner = Annotated[UseCaseContext, Depends(require("tasks:assign"))]
+Completer = Annotated[UseCaseContext, Depends(require("tasks:complete"))]
 
 
 def task_out(row: TaskRow) -> TaskOut:
@@ -40,8 +39,7 @@ def task_out(row: TaskRow) -> TaskOut:
 
 @router.get("", response_model=PageOut[TaskOut])
 def search_tasks(
-    services: ServicesDep,
-    actor: Reader,
+    use: Reader,
     state: str | None = Query(default="READY", description="READY (default), COMPLETED or CANCELED"),
     assignee: str | None = None,
     candidate_user: Annotated[str | None, Query(alias="candidateUser")] = None,
@@ -53,8 +51,8 @@ def search_tasks(
     cursor: str | None = None,
 ) -> PageOut[TaskOut]:
     page = tasks.search(
-        services,
-        actor,
+        use.services,
+        use.actor,
         state=state,
         assignee=assignee,
         candidate_user=candidate_user,
@@ -69,23 +67,21 @@ def search_tasks(
 
 
 @router.get("/{task_id}", response_model=TaskOut)
-def get_task(task_id: str, services: ServicesDep, actor: Reader) -> TaskOut:
-    return task_out(tasks.get(services, actor, task_id))
+def get_task(task_id: str, use: Reader) -> TaskOut:
+    return task_out(tasks.get(use.services, use.actor, task_id))
 
 
 @router.post("/{task_id}/claim", response_model=TaskOut)
-def claim_task(task_id: str, services: ServicesDep, actor: Assigner, body: ClaimIn | None = None) -> TaskOut:
-    return task_out(tasks.claim(services, actor, task_id, body.assignee if body else None))
+def claim_task(task_id: str, use: Assigner, body: ClaimIn | None = None) -> TaskOut:
+    return task_out(tasks.claim(use.services, use.actor, task_id, body.assignee if body else None))
 
 
 @router.post("/{task_id}/unclaim", response_model=TaskOut)
-def unclaim_task(task_id: str, services: ServicesDep, actor: Assigner) -> TaskOut:
-    return task_out(tasks.unclaim(services, actor, task_id))
+def unclaim_task(task_id: str, use: Assigner) -> TaskOut:
+    return task_out(tasks.unclaim(use.services, use.actor, task_id))
 
 
 @router.post("/{task_id}/complete", response_model=TaskOut)
-def complete_task(
-    task_id: str, services: ServicesDep, actor: Completer, body: CompleteTaskIn | None = None
-) -> TaskOut:
+def complete_task(task_id: str, use: Completer, body: CompleteTaskIn | None = None) -> TaskOut:
     """Complete a ready task; a task that is no longer ready is a 409."""
-    return task_out(tasks.complete(services, actor, task_id, body.variables if body else {}))
+    return task_out(tasks.complete(use.services, use.actor, task_id, body.variables if body else {}))

@@ -1,0 +1,44 @@
+"""Admin API: the audit log of security events (``/api/v1/admin/audit``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
+from flowport.api.routers.admin.params import EnvFilter, Limit
+from flowport.api.schemas import PageOut
+from flowport.api.schemas_admin import AuditEventOut
+from flowport.services import audit
+
+router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
+
+Auditor = Annotated[UseCaseContext, Depends(require("admin:audit"))]
+
+
+@router.get("/audit", response_model=PageOut[AuditEventOut])
+def list_audit_events(
+    use: Auditor,
+    event: str | None = None,
+    environment: EnvFilter = None,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> PageOut[AuditEventOut]:
+    """Security events, newest first (never secrets)."""
+    page = audit.search(use.services, environment, event, cursor, limit)
+    items = [
+        AuditEventOut(
+            id=e.id,
+            at=e.at,
+            event=e.event,
+            environment=e.env,
+            actor=e.actor,
+            subject=e.subject,
+            source_ip=e.source_ip,
+            details=e.details,
+        )
+        for e in page.items
+    ]
+    return PageOut[AuditEventOut](items=items, next_cursor=page.next_cursor)

@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from flowport.auth.permissions import UnknownPermission, expand
+
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 AuthMode = Literal["oauth", "external", "open"]
 SigningAlg = Literal["RS256", "ES256", "EdDSA"]
@@ -62,8 +64,6 @@ class ExternalIssuer(BaseModel):
     @classmethod
     def _known_permissions(cls, mapping: dict[str, list[str]]) -> dict[str, list[str]]:
         """A typo in the mapping stops the start, instead of silently granting nothing."""
-        from flowport.auth.permissions import UnknownPermission, expand
-
         for role, names in mapping.items():
             try:
                 expand(names)

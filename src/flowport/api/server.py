@@ -20,6 +20,7 @@ _ENV_SETTINGS = "FLOWPORT__SETTINGS_JSON"
 
 def app_from_environment() -> ASGIApp:
     """uvicorn factory for worker processes: settings travel as JSON in the environment."""
+    # lazy import: the supervisor process (`flowport serve`) never builds an app; only its workers do
     from flowport.api.app import create_app
 
     raw = os.environ.get(_ENV_SETTINGS)

@@ -13,12 +13,14 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from flowport.auth.runtime import build
 from flowport.cli import output
 from flowport.config import Settings, load_settings
 from flowport.errors import FlowportError
 from flowport.persistence import migrate
 from flowport.persistence.db import make_engine
 from flowport.services.context import Actor, Services
+from flowport.services.environments import ensure_default
 
 CLI_ACTOR = Actor(subject="cli")
 
@@ -84,9 +86,6 @@ def open_services(ctx: typer.Context, *, auth: bool = False) -> Iterator[Service
         migrate.upgrade(engine)
         services = Services.create(config, engine)
         if auth:
-            from flowport.auth.runtime import build
-            from flowport.services.environments import ensure_default
-
             services.auth = build(config, engine)
             ensure_default(services)
         try:

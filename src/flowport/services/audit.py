@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection
 
 from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories.audit import AuditRow
+from flowport.services.context import Services
 from flowport.services.paging import decode_id_cursor
-
-if TYPE_CHECKING:
-    from flowport.services.context import Services
 
 # Events of the token service (account management adds its own, e.g. "client.created").
 TOKEN_ISSUED = "token.issued"

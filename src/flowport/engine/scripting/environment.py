@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from types import CodeType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -25,9 +25,6 @@ from flowport.engine.scripting.values import (
     to_json_value,
 )
 from flowport.limits import MAX_DATA_DEPTH
-
-if TYPE_CHECKING:
-    from flowport.engine.scripting.pool import SandboxPool
 
 
 def is_variable(name: object) -> bool:
@@ -171,22 +168,3 @@ class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
             return self.environment.call_service(task.data, **kwargs)
         except Exception as exc:
             raise WorkflowTaskException(describe_error(exc), task=task, exception=exc) from exc
-
-
-def create_script_engine(
-    time_limit_seconds: float = 1.0, max_result_bytes: int = 1_000_000, *, sandbox: SandboxPool | None = None
-) -> PythonScriptEngine:
-    """The script engine workflows run with: restricted, time-limited and size-limited.
-
-    With a ``sandbox`` (what the engine uses), scripts run in its worker processes, which are killed
-    at the time limit whatever the script does; without, in this process (for tests of the evaluator).
-    """
-    if sandbox is None:
-        environment: BasePythonScriptEngineEnvironment = RestrictedEnvironment(
-            time_limit_seconds, max_result_bytes
-        )
-    else:
-        from flowport.engine.scripting.sandbox import SandboxedEnvironment  # it builds on this module
-
-        environment = SandboxedEnvironment(sandbox, time_limit_seconds, max_result_bytes)
-    return RestrictedScriptEngine(environment=environment)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from flowport.persistence.auth_tables import clients
+from flowport.persistence.auth_tables import clients, refresh_tokens
 from flowport.persistence.db import after_commit, read_transaction
 from flowport.persistence.paging import page
 
@@ -85,8 +85,6 @@ def any_with_profile(conn: Connection, profile: str) -> bool:
 def revoke_refresh_tokens(conn: Connection, client_id: str, now: datetime) -> int:
     """Revoke every live refresh token of a client (it is deleted: a new client of that id must not
     inherit them)."""
-    from flowport.persistence.auth_tables import refresh_tokens
-
     query = update(refresh_tokens).where(
         refresh_tokens.c.client_id == client_id, refresh_tokens.c.revoked_at.is_(None)
     )

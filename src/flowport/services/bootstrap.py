@@ -22,8 +22,7 @@ from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.clients import ClientRow
-from flowport.services import clients, environments, users
-from flowport.services.auth_support import pepper, record
+from flowport.services import audit, clients, environments, users
 from flowport.services.context import DEFAULT_ENV, Actor, Services
 
 log = logging.getLogger("flowport.auth")
@@ -62,11 +61,17 @@ class AdminCredentials:
 def bootstrap(services: Services, code_clients: Sequence[ClientConfig] = ()) -> AdminCredentials | None:
     """Bring the token service's data to what settings and code declare; return a new admin, if any.
 
+    The caller shows the returned credentials once, to the operator (never through the log).
     Clients come from ``settings.auth.clients`` (source "config") and from ``code_clients`` (source
     "code"), code winning for an id both name. Declared clients are owned by their declaration: each
     start brings their secret, profile and settings back to it (their enabled flag stays as set).
     """
     settings = services.settings
+    if settings.auth.mode == "open":
+        log.warning(
+            "FLOWPORT RUNS IN OPEN MODE: every request is accepted without credentials. "
+            "Use it for local experiments only."
+        )
     environments.ensure_default(services)
     declared: dict[str, tuple[ClientConfig, str]] = {
         c.client_id: (c, "config") for c in settings.auth.clients
@@ -124,9 +129,9 @@ def _sync_client(services: Services, config: ClientConfig, source: str) -> None:
             changed["env"] = config.environment
         if row.source != source:
             changed["source"] = source
-        if not secret_matches(secret, row.secret_hash, pepper(services)):
+        if not secret_matches(secret, row.secret_hash, services.auth.pepper):
             changed.update(
-                secret_hash=hash_secret(secret, pepper(services)),
+                secret_hash=hash_secret(secret, services.auth.pepper),
                 previous_secret_hash=None,
                 previous_secret_expires_at=None,
             )
@@ -206,9 +211,9 @@ def _keep_admin_in_step(conn: Connection, services: Services, row: ClientRow, se
         changed["profile"] = ADMIN_PROFILE
     if row.source != "environment":
         changed["source"] = "environment"
-    if not secret_matches(secret, row.secret_hash, pepper(services)):
+    if not secret_matches(secret, row.secret_hash, services.auth.pepper):
         changed.update(
-            secret_hash=hash_secret(secret, pepper(services)),
+            secret_hash=hash_secret(secret, services.auth.pepper),
             previous_secret_hash=None,
             previous_secret_expires_at=None,
         )
@@ -237,4 +242,4 @@ def _ensure_demo_user(services: Services) -> None:
 
 
 def _audit(conn: Connection, event: str, subject: str, env: str, details: dict[str, Any]) -> None:
-    record(conn, STARTUP, event, subject=subject, env=env, details=details)
+    audit.record_action(conn, STARTUP, event, subject=subject, env=env, details=details)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.private_files import FILE_MODE, create_private_file, make_private_dir
 
 WRITE = {"flowport_write": True}
@@ -90,7 +91,8 @@ class Database:
         ):
             conn.info[_DATABASE] = self
             try:
-                with conn.begin():
+                # Also at COMMIT: services never handle SQLAlchemy's IntegrityError.
+                with violations_as_conflict("The change"), conn.begin():
                     yield conn
             except BaseException:
                 # ``info`` belongs to the pooled DBAPI connection: callbacks of a rolled-back

@@ -1,7 +1,7 @@
 """First start and every start: the default environment, declared clients, the first admin, the demo user.
 
 Idempotent across restarts, and safe when several processes start at once: each step is a
-check-then-insert under a unique constraint, and a lost race (IntegrityError) means "already done".
+check-then-insert under a unique constraint, and a lost race (a Conflict) means "already done".
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.client_secrets import generate_secret, hash_secret, secret_matches
 from flowport.config import ClientConfig
@@ -94,7 +93,7 @@ def _retrying(step: Callable[[], T]) -> T:
     (the second run then finds the row the other process created)."""
     try:
         return step()
-    except (IntegrityError, Conflict):
+    except Conflict:  # the repositories' ConstraintViolated included
         return step()
 
 

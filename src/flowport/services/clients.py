@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.client_secrets import generate_secret, hash_secret
 from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories.clients import ClientRow
@@ -143,7 +143,7 @@ def create(services: Services, actor: Actor, spec: ClientSpec, *, source: str = 
             audit.record_action(
                 conn, actor, "client.created", subject=client_id, env=env, details=_audited(values)
             )
-    except IntegrityError as exc:  # registered by a concurrent request
+    except ConstraintViolated as exc:  # registered by a concurrent request
         raise _duplicate(client_id) from exc
     return NewSecret(ClientView.of(row), secret)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import environments as env_repo
 from flowport.persistence.repositories.environments import EnvironmentRow
@@ -37,7 +37,7 @@ def create(services: Services, actor: Actor, name: str) -> EnvironmentRow:
                 raise Conflict(f"Environment {name!r} already exists", environment=name)
             env_repo.insert_environment(conn, name, now)
             audit.record_action(conn, actor, "environment.created", subject=name, env=name)
-    except IntegrityError as exc:  # created by a concurrent request
+    except ConstraintViolated as exc:  # created by a concurrent request
         raise Conflict(f"Environment {name!r} already exists", environment=name) from exc
     return EnvironmentRow(name, now)
 
@@ -81,7 +81,7 @@ def ensure(conn: Connection, name: str, services: Services) -> bool:
     try:
         with conn.begin_nested():  # a concurrent insert must not abort the surrounding transaction
             env_repo.insert_environment(conn, name, services.clock())
-    except IntegrityError:
+    except ConstraintViolated:
         return False
     return True
 

@@ -15,11 +15,11 @@ from datetime import datetime
 from typing import Any, Literal, TypedDict
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.passwords import hash_password, password_problem
 from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import sessions as session_repo
 from flowport.persistence.repositories import users as user_repo
@@ -126,7 +126,7 @@ def create(services: Services, actor: Actor, spec: UserSpec, *, check_password: 
             audit.record_action(
                 conn, actor, "user.created", subject=spec.username, env=env, details=_audited(values)
             )
-    except IntegrityError as exc:  # created by a concurrent request
+    except ConstraintViolated as exc:  # created by a concurrent request
         raise _duplicate(spec.username, env) from exc
     return UserView.of(row)
 

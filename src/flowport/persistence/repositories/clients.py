@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from flowport.persistence.auth_tables import clients, refresh_tokens
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.db import notify_client_changed
 from flowport.persistence.paging import page
 
@@ -45,7 +46,9 @@ def get(conn: Connection, client_id: str) -> ClientRow | None:
 
 
 def insert_client(conn: Connection, **values: Any) -> None:
-    conn.execute(insert(clients).values(**values))
+    """Insert a row; a taken client id raises ConstraintViolated."""
+    with violations_as_conflict("The client"):
+        conn.execute(insert(clients).values(**values))
     _changed(conn, str(values["id"]))
 
 

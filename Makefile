@@ -28,6 +28,9 @@ test: lint typecheck unit
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	@# An import inside a function must say why on the line above (start-up cost), never dodge a cycle.
+	@awk '/^[ \t]+(from|import) flowport/ && prev !~ /# lazy import:/ {print FILENAME ":" FNR ": import inside a function without a '"'"'# lazy import:'"'"' reason"; bad = 1} {prev = $$0} END {exit bad}' $$(find src -name '*.py')
 	$(BIN)/ruff format --check src tests bench
 
 typecheck: $(TEST_STAMP)

@@ -24,10 +24,9 @@ from bench import postgres
 from bench.results import Figure
 from bench.workload import PROCESS_KEY, bpmn_bytes
 from flowport.config import Settings
-from flowport.persistence import migrate
-from flowport.persistence.db import make_engine
 from flowport.services import definitions, instances, tasks
-from flowport.services.context import Actor, Services
+from flowport.services.build import build_services
+from flowport.services.context import Actor
 
 NAME = "6 DB work/lifecycle"
 MAX_STATEMENTS = 25
@@ -117,13 +116,11 @@ class LifecycleWork:
 
 
 def measure(settings: Settings, timed: int = 300) -> LifecycleWork:
-    db = make_engine(settings.effective_database_url)
+    services = build_services(settings)
     try:
-        migrate.upgrade(db)
-        services = Services.create(settings, db)
         actor = Actor()
         definitions.deploy(services, actor, bpmn_bytes())
-        counter = StatementCounter(db)
+        counter = StatementCounter(services.db.engine)
 
         def lifecycle() -> tuple[Tally, Tally, Tally]:
             view, start = counter.count(lambda: instances.start(services, actor, definition_key=PROCESS_KEY))
@@ -147,7 +144,7 @@ def measure(settings: Settings, timed: int = 300) -> LifecycleWork:
             start, lookup, complete, cold_start, cold_complete, wall / timed * 1000, cpu / timed * 1000, timed
         )
     finally:
-        db.dispose()
+        services.close()
 
 
 def _n(count: int, noun: str) -> str:

@@ -20,6 +20,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from flowport.auth.permissions import UnknownPermission, expand
+
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 AuthMode = Literal["oauth", "external", "open"]
 SigningAlg = Literal["RS256", "ES256", "EdDSA"]
@@ -62,8 +64,6 @@ class ExternalIssuer(BaseModel):
     @classmethod
     def _known_permissions(cls, mapping: dict[str, list[str]]) -> dict[str, list[str]]:
         """A typo in the mapping stops the start, instead of silently granting nothing."""
-        from flowport.auth.permissions import UnknownPermission, expand
-
         for role, names in mapping.items():
             try:
                 expand(names)
@@ -187,18 +187,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Precedence: explicit arguments, environment, then the TOML file.
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        toml_path = _config_path()
-        if toml_path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        toml_file = settings_cls.model_config.get("toml_file") or _default_config_path()
+        if toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
         return tuple(sources)
 
 
-_CONFIG_OVERRIDE: list[Path] = []
-
-
-def _config_path() -> Path | None:
-    if _CONFIG_OVERRIDE:
-        return _CONFIG_OVERRIDE[-1]
+def _default_config_path() -> Path | None:
     env = os.environ.get("FLOWPORT_CONFIG")
     if env:
         return Path(env)
@@ -208,15 +203,15 @@ def _config_path() -> Path | None:
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from ``config_file`` (or ``FLOWPORT_CONFIG``/``./flowport.toml``), env and overrides."""
-    if config_file is not None and not config_file.is_file():
-        raise FileNotFoundError(f"configuration file not found: {config_file}")
-    if config_file is not None:
-        _CONFIG_OVERRIDE.append(config_file)
-    try:
+    if config_file is None:
         return Settings(**overrides)
-    finally:
-        if config_file is not None:
-            _CONFIG_OVERRIDE.pop()
+    if not config_file.is_file():
+        raise FileNotFoundError(f"configuration file not found: {config_file}")
+    # The file travels in the class's model_config (pydantic-settings reads sources per class), not
+    # in module state, so concurrent loads of different files cannot see each other's.
+    config = SettingsConfigDict(**{**Settings.model_config, "toml_file": config_file})
+    from_file: type[Settings] = type("Settings", (Settings,), {"model_config": config})
+    return from_file(**overrides)
 
 
 def normalize_database_url(url: str) -> str:

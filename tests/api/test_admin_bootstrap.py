@@ -13,13 +13,12 @@ from pydantic import SecretStr
 
 from flowport.api.app import create_app
 from flowport.auth.client_secrets import secret_matches
-from flowport.auth.runtime import build
 from flowport.config import AuthSettings, ClientConfig, Settings
-from flowport.persistence import migrate
-from flowport.persistence.db import make_engine, read_transaction
+from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.services.bootstrap import ADMIN_CLIENT_ID, AdminCredentials, bootstrap
+from flowport.services.build import build_services
 from flowport.services.context import Services
 from tests.api.auth_helpers import ADMIN_ID, ADMIN_SECRET, admin_settings, token, token_response
 
@@ -29,20 +28,17 @@ StartServices = Callable[..., Services]
 @pytest.fixture
 def start(database_url: str, tmp_path: Path) -> Iterator[StartServices]:
     """Start "a process": services on the shared test database with settings of its own."""
-    engines: list[Any] = []
+    started: list[Services] = []
 
     def starter(**overrides: Any) -> Services:
         settings = Settings(data_dir=tmp_path, database_url=database_url, **overrides)  # type: ignore[arg-type]
-        db = make_engine(settings.effective_database_url)
-        engines.append(db)
-        migrate.upgrade(db)
-        services = Services.create(settings, db)
-        services.auth = build(settings, db)
+        services = build_services(settings)
+        started.append(services)
         return services
 
     yield starter
-    for db in engines:
-        db.dispose()
+    for services in started:
+        services.close()
 
 
 def stored(services: Services, client_id: str) -> Any:

@@ -6,23 +6,21 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
-
+from flowport.auth.client_cache import ClientCache
 from flowport.persistence import migrate
-from flowport.persistence.db import make_engine, write_transaction
+from flowport.persistence.db import Database, open_database, write_transaction
 from flowport.persistence.repositories import clients as client_repo
-from flowport.persistence.repositories.clients import ClientCache
 
 
-def _engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'flowport.db'}")
+def _engine(tmp_path: Path) -> Database:
+    engine = open_database(f"sqlite:///{tmp_path / 'flowport.db'}")
     migrate.upgrade(engine)
     with write_transaction(engine) as conn:
         conn.exec_driver_sql("INSERT INTO environments (name, created_at) VALUES ('default', '2026-01-01')")
     return engine
 
 
-def _insert(engine: Engine, client_id: str) -> None:
+def _insert(engine: Database, client_id: str) -> None:
     with write_transaction(engine) as conn:
         client_repo.insert_client(
             conn,
@@ -46,14 +44,14 @@ def _insert(engine: Engine, client_id: str) -> None:
         )
 
 
-def _disable(engine: Engine, client_id: str) -> None:
+def _disable(engine: Database, client_id: str) -> None:
     with write_transaction(engine) as conn:
         client_repo.update_client(conn, client_id, enabled=False)
 
 
 def test_changes_by_another_process_show_within_the_ttl(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
-    other_process = make_engine(str(engine.url))  # its own engine: writes this cache is not told of
+    other_process = open_database(str(engine.url))  # its own engine: writes this cache is not told of
     cache = ClientCache(engine, ttl=0.3)
     assert cache.get("app") is None  # unknown, and remembered as unknown for a moment
     _insert(other_process, "app")

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from joserfc import jwt
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from flowport.auth import master_key
 from flowport.auth.keys import KeyDecryptionError, KeyRing, decrypt_private
 from flowport.config import Settings
 from flowport.persistence import migrate
 from flowport.persistence.auth_tables import audit_events, signing_keys
-from flowport.persistence.db import make_engine, write_transaction
+from flowport.persistence.db import Database, open_database, write_transaction
 
 KEK = b"k" * 32
 
@@ -31,13 +31,13 @@ class Clock:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+def db(tmp_path: Path) -> Database:
+    engine = open_database(f"sqlite:///{tmp_path / 'keys.db'}")
     migrate.upgrade(engine)
     return engine
 
 
-def ring(db: Engine, alg: str = "RS256", clock: Clock | None = None, **kw: object) -> KeyRing:
+def ring(db: Database, alg: str = "RS256", clock: Clock | None = None, **kw: object) -> KeyRing:
     keyring = KeyRing(db, KEK, alg, 3600, clock=clock or Clock(), **kw)  # type: ignore[arg-type]
     keyring.ensure()
     return keyring
@@ -72,7 +72,7 @@ def test_configured_master_key_wins_and_must_be_long_enough(tmp_path: Path) -> N
 # --- encryption at rest ----------------------------------------------------------------------------
 
 
-def test_private_key_is_encrypted_at_rest(db: Engine) -> None:
+def test_private_key_is_encrypted_at_rest(db: Database) -> None:
     keyring = ring(db)
     key = keyring.signing_key()
     assert key.private is not None
@@ -94,7 +94,7 @@ def test_private_key_is_encrypted_at_rest(db: Engine) -> None:
         decrypt_private(KEK, "another-kid", stored)  # the kid is bound as associated data
 
 
-def test_a_second_process_with_another_master_key_cannot_sign(db: Engine) -> None:
+def test_a_second_process_with_another_master_key_cannot_sign(db: Database) -> None:
     ring(db)
     stranger = KeyRing(db, b"z" * 32, "RS256", 3600, clock=Clock())
     with pytest.raises(KeyDecryptionError):
@@ -104,7 +104,7 @@ def test_a_second_process_with_another_master_key_cannot_sign(db: Engine) -> Non
 # --- rotation ----------------------------------------------------------------------------------------
 
 
-def test_rotation_switches_signing_and_keeps_the_old_key_published(db: Engine) -> None:
+def test_rotation_switches_signing_and_keeps_the_old_key_published(db: Database) -> None:
     clock = Clock()
     keyring = ring(db, clock=clock)
     old = keyring.signing_key()
@@ -132,7 +132,7 @@ def test_rotation_switches_signing_and_keeps_the_old_key_published(db: Engine) -
     assert ("key.rotated", new.kid) in [tuple(e) for e in events]
 
 
-def test_other_processes_pick_up_a_rotation_on_unknown_kid_and_by_ttl(db: Engine) -> None:
+def test_other_processes_pick_up_a_rotation_on_unknown_kid_and_by_ttl(db: Database) -> None:
     clock = Clock()
     one = ring(db, clock=clock)
     other = ring(db, clock=clock, ttl=3600.0, unknown_kid_interval=0.0)
@@ -144,7 +144,7 @@ def test_other_processes_pick_up_a_rotation_on_unknown_kid_and_by_ttl(db: Engine
     assert other.signing_key().kid == new.kid
 
 
-def test_starting_with_another_algorithm_rotates_to_it(db: Engine) -> None:
+def test_starting_with_another_algorithm_rotates_to_it(db: Database) -> None:
     clock = Clock()
     rs = ring(db, clock=clock)
     ec = ring(db, "ES256", clock=clock)
@@ -156,7 +156,7 @@ def test_starting_with_another_algorithm_rotates_to_it(db: Engine) -> None:
 
 
 @pytest.mark.parametrize(("alg", "kty", "crv"), [("ES256", "EC", "P-256"), ("EdDSA", "OKP", "Ed25519")])
-def test_es256_and_eddsa_keys_sign_and_publish(db: Engine, alg: str, kty: str, crv: str) -> None:
+def test_es256_and_eddsa_keys_sign_and_publish(db: Database, alg: str, kty: str, crv: str) -> None:
     keyring = ring(db, alg)
     key = keyring.signing_key()
     (published,) = keyring.public_jwks()["keys"]

@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlalchemy import text
 
 from flowport.persistence import migrate
-from flowport.persistence.db import make_engine, write_transaction
+from flowport.persistence.db import open_database, write_transaction
 
 
 def test_migration_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'flowport.db'}"
-    other, ours = make_engine(url), make_engine(url)  # two engines: as two processes would have
+    other, ours = open_database(url), open_database(url)  # two engines: as two processes would have
     holding = threading.Event()
 
     def another_process_writes() -> None:

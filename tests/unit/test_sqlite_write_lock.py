@@ -10,12 +10,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from flowport.persistence.db import WriteActivity, longest_write, make_engine, write_transaction
+from flowport.persistence.db import WriteActivity, longest_write, open_database, write_transaction
 
 
 def test_a_writer_waits_for_another_process_holding_the_lock_file(tmp_path: Path) -> None:
     database = tmp_path / "flowport.db"
-    engine = make_engine(f"sqlite:///{database}")
+    engine = open_database(f"sqlite:///{database}")
     with write_transaction(engine) as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
     lock_file = Path(f"{database}.lock")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
 from flowport.auth.keys import KeyRing
 from flowport.auth.tokens import (
@@ -23,27 +23,27 @@ from flowport.auth.tokens import (
 )
 from flowport.persistence import migrate
 from flowport.persistence.auth_tables import revoked_tokens
-from flowport.persistence.db import make_engine, write_transaction
+from flowport.persistence.db import Database, open_database, write_transaction
 
 ISSUER = "https://flowport.example.com"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'tokens.db'}")
+def db(tmp_path: Path) -> Database:
+    engine = open_database(f"sqlite:///{tmp_path / 'tokens.db'}")
     migrate.upgrade(engine)
     return engine
 
 
 @pytest.fixture
-def keyring(db: Engine) -> KeyRing:
+def keyring(db: Database) -> KeyRing:
     ring = KeyRing(db, b"k" * 32, "RS256", 3600)
     ring.ensure()
     return ring
 
 
 @pytest.fixture
-def revocations(db: Engine) -> RevocationCache:
+def revocations(db: Database) -> RevocationCache:
     return RevocationCache(db)
 
 
@@ -169,7 +169,7 @@ def _oct() -> Any:
 
 
 def test_revocation_is_immediate_here_and_reaches_other_processes(
-    db: Engine, keyring: KeyRing, revocations: RevocationCache
+    db: Database, keyring: KeyRing, revocations: RevocationCache
 ) -> None:
     other_process = RevocationCache(db, refresh_interval=3600)
     token = issue(keyring)
@@ -189,7 +189,7 @@ def test_revocation_is_immediate_here_and_reaches_other_processes(
 
 
 def test_a_rolled_back_revocation_does_not_count(
-    db: Engine, keyring: KeyRing, revocations: RevocationCache
+    db: Database, keyring: KeyRing, revocations: RevocationCache
 ) -> None:
     token = issue(keyring)
     claims = verify(token, keyring, revocations)
@@ -199,7 +199,7 @@ def test_a_rolled_back_revocation_does_not_count(
     assert verify(token, keyring, revocations)["jti"] == claims["jti"]
 
 
-def test_expired_revocations_are_pruned(db: Engine, revocations: RevocationCache) -> None:
+def test_expired_revocations_are_pruned(db: Database, revocations: RevocationCache) -> None:
     now = datetime.now(UTC)
     with write_transaction(db) as conn:
         revocations.revoke_in(conn, "old", now - timedelta(seconds=1))
@@ -212,7 +212,7 @@ def test_expired_revocations_are_pruned(db: Engine, revocations: RevocationCache
 
 
 def test_a_revoked_refresh_family_revokes_its_access_tokens_in_every_process(
-    db: Engine, keyring: KeyRing, revocations: RevocationCache
+    db: Database, keyring: KeyRing, revocations: RevocationCache
 ) -> None:
     other_process = RevocationCache(db, refresh_interval=3600)
     member, stranger = issue(keyring, family_id="fam-1"), issue(keyring, family_id="fam-2")

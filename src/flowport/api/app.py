@@ -19,13 +19,11 @@ from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.permissions import CATALOG
 from flowport.config import ClientConfig, Settings
-from flowport.persistence import migrate
-from flowport.persistence.db import make_engine
 from flowport.scheduler.loop import Scheduler
 from flowport.services import examples
-from flowport.services.context import Services
+from flowport.services.bootstrap import bootstrap
+from flowport.services.build import build_services
 from flowport.services.metrics import Metrics
-from flowport.services.startup import prepare_auth
 
 log = logging.getLogger("flowport")
 
@@ -58,12 +56,9 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = make_engine(settings.effective_database_url)
-        migrate.upgrade(db)
-        services = Services.create(settings, db)
-        services.metrics = metrics
+        services = build_services(settings, metrics=metrics)
         app.state.services = services
-        created = prepare_auth(services, code_clients)
+        created = bootstrap(services, code_clients)
         if created is not None:  # shown once to the operator, on the console rather than in the log
             print(created.message(), file=sys.stderr, flush=True)
         app.state.authenticator = Authenticator(services)
@@ -78,10 +73,8 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         finally:
             if scheduler is not None:
                 scheduler.stop()
-            if services.auth is not None:
-                services.auth.close()  # flushes audit events queued behind the token endpoint
-            services.engine.close()  # stops the script sandbox's worker processes
-            db.dispose()
+            # flushes audit events queued behind the token endpoint, stops the script sandbox
+            services.close()
 
     app = FastAPI(
         title="Flowport",

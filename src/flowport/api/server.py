@@ -5,6 +5,9 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +17,20 @@ from starlette.types import ASGIApp
 
 from flowport.api.shutdown import BoundedShutdown
 from flowport.config import Settings, load_settings
+from flowport.persistence.private_files import make_private_dir
 
-_ENV_SETTINGS = "FLOWPORT__SETTINGS_JSON"
+# Names the file, never holds the settings: secrets in the environment would reach every child process
+# (the script sandbox's workers too) and anything that prints the environment.
+_SETTINGS_FILE_VARIABLE = "FLOWPORT__SETTINGS_FILE"
 
 
 def app_from_environment() -> ASGIApp:
-    """uvicorn factory for worker processes: settings travel as JSON in the environment."""
+    """uvicorn factory for worker processes: settings come from the private file the supervisor wrote."""
+    # lazy import: the supervisor process (`flowport serve`) never builds an app; only its workers do
     from flowport.api.app import create_app
 
-    raw = os.environ.get(_ENV_SETTINGS)
-    settings = Settings.model_validate_json(raw) if raw else load_settings()
+    path = os.environ.get(_SETTINGS_FILE_VARIABLE)
+    settings = Settings.model_validate_json(Path(path).read_bytes()) if path else load_settings()
     return BoundedShutdown(create_app(settings), deadline_seconds=settings.shutdown_timeout)
 
 
@@ -54,19 +61,47 @@ def serve(settings: Settings) -> None:
     are cancelled, and the clean-up after them as long again (see :mod:`flowport.api.shutdown`).
     """
     check_open_mode(settings)
-    os.environ[_ENV_SETTINGS] = json.dumps(_dump(settings))
-    uvicorn.run(
-        "flowport.api.server:app_from_environment",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        server_header=False,
-        access_log=settings.log_level == "debug",
-        timeout_graceful_shutdown=settings.shutdown_timeout,
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "server_header": False,
+        "access_log": settings.log_level == "debug",
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
         **proxy_options(settings),
-    )
+    }
+    if settings.workers == 1:
+        # lazy import: as in app_from_environment (the multi-worker supervisor never needs it)
+        from flowport.api.app import create_app
+
+        app = BoundedShutdown(create_app(settings), deadline_seconds=settings.shutdown_timeout)
+        uvicorn.run(app, **options)
+        return
+    with _settings_file(settings) as path:
+        os.environ[_SETTINGS_FILE_VARIABLE] = str(path)
+        try:
+            uvicorn.run(
+                "flowport.api.server:app_from_environment", factory=True, workers=settings.workers, **options
+            )
+        finally:
+            os.environ.pop(_SETTINGS_FILE_VARIABLE, None)
+
+
+@contextmanager
+def _settings_file(settings: Settings) -> Iterator[Path]:
+    """The settings, secrets included, in a 0600 file of the private data directory for the workers.
+
+    It stays while the server runs (uvicorn starts a new worker when one dies) and is removed after.
+    """
+    make_private_dir(settings.data_dir)
+    fd, name = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=settings.data_dir)  # mode 0600
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w") as file:
+            json.dump(_dump(settings), file)
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def proxy_options(settings: Settings) -> dict[str, Any]:

@@ -23,9 +23,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey, RSAKey, import_key
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
-from flowport.persistence.db import after_commit, read_transaction, write_transaction
+from flowport.persistence.db import Database, after_commit, read_transaction, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import keys as key_repo
 from flowport.persistence.repositories.keys import KeyRow
@@ -102,7 +102,7 @@ class KeyRing:
 
     def __init__(
         self,
-        db: Engine,
+        db: Database,
         key_encryption_key: bytes,
         alg: str,
         default_token_lifetime: int,

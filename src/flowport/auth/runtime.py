@@ -6,15 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-
 from flowport.auth import master_key as master_keys
+from flowport.auth.client_cache import ClientCache
 from flowport.auth.keys import KeyRing
 from flowport.auth.ratelimit import FailureLimiter
 from flowport.auth.tokens import InvalidToken, RevocationCache, check_claims, read_header, verify_signature
 from flowport.auth.write_behind import WriteBehind
 from flowport.config import Settings
-from flowport.persistence.repositories.clients import ClientCache
+from flowport.persistence.db import Database
 
 VERIFIED_CACHE_SIZE = 4096  # access tokens whose signature was checked (about 2 KB each)
 
@@ -74,7 +73,7 @@ class AuthRuntime:
         self.writes.close()
 
 
-def build(settings: Settings, db: Engine) -> AuthRuntime:
+def build(settings: Settings, db: Database) -> AuthRuntime:
     """Master key, pepper, key ring (loaded, or created on first start), limiter, revocation cache."""
     keys = master_keys.load(settings)
     auth = settings.auth

@@ -14,10 +14,10 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from flowport.auth.keys import KeyRing
-from flowport.persistence.db import after_commit, read_transaction
+from flowport.persistence.db import Database, after_commit, read_transaction
 from flowport.persistence.repositories import tokens as token_repo
 
 TOKEN_TYPE = "at+jwt"  # RFC 9068 section 2.1
@@ -196,7 +196,7 @@ class RevocationCache:
 
     def __init__(
         self,
-        db: Engine,
+        db: Database,
         *,
         clock: Callable[[], datetime] = _utcnow,
         refresh_interval: float = 1.0,

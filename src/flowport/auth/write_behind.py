@@ -18,9 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine
-
-from flowport.persistence.db import write_transaction
+from flowport.persistence.db import Database, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import clients as client_repo
 
@@ -32,7 +30,7 @@ class WriteBehind:
 
     def __init__(
         self,
-        db: Engine,
+        db: Database,
         *,
         delay: float = 1.0,
         max_buffered: int = 50_000,

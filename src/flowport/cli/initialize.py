@@ -10,7 +10,7 @@ from flowport.config import masked
 from flowport.persistence import migrate
 from flowport.persistence.private_files import make_private_dir
 from flowport.services import examples
-from flowport.services.context import Services
+from flowport.services.build import build_services
 
 
 def init(ctx: typer.Context) -> None:
@@ -24,15 +24,14 @@ def init(ctx: typer.Context) -> None:
         output.error(f"Cannot create the data directory {data_dir}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
     output.success(f"Data directory {data_dir} ({'already there' if existed else 'created'})")
-    with database(config) as engine:
-        before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
-        after = migrate.current_revision(engine)
-        services = Services.create(config, engine)
+    with database(config) as db:
+        before = migrate.current_revision(db)
+        services = build_services(config, db=db)  # migrates
         try:
+            after = migrate.current_revision(db)
             deployed = examples.deploy_examples(services)
         finally:
-            services.engine.close()
+            services.close()
     output.success(f"Database {masked(config)['effective_database_url']}")
     output.success(f"Schema {_change(before, after)}")
     grid = output.table("Example", "Version", "Id", "Created", title="Bundled examples")
@@ -46,10 +45,10 @@ def init(ctx: typer.Context) -> None:
 def migrate_command(ctx: typer.Context) -> None:
     """Apply the database migrations and print the schema revision."""
     config = settings(ctx)
-    with database(config) as engine:
-        before = migrate.current_revision(engine)
-        migrate.upgrade(engine)
-        after = migrate.current_revision(engine)
+    with database(config) as db:
+        before = migrate.current_revision(db)
+        migrate.upgrade(db)
+        after = migrate.current_revision(db)
     output.success(f"Database {masked(config)['effective_database_url']}")
     output.success(f"Schema {_change(before, after)}")
 

@@ -14,12 +14,10 @@ from rich.text import Text
 from flowport import __version__
 from flowport.api import server
 from flowport.cli import output
-from flowport.cli.session import database, settings
+from flowport.cli.session import reported, settings
 from flowport.config import Settings, masked
-from flowport.persistence import migrate
-from flowport.services.bootstrap import AdminCredentials
-from flowport.services.context import Services
-from flowport.services.startup import prepare_auth
+from flowport.services.bootstrap import AdminCredentials, bootstrap
+from flowport.services.build import build_services
 
 _READ_TOKEN = "'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
 _WILDCARD_HOSTS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}
@@ -74,15 +72,12 @@ def serve(
 
 def _prepare(config: Settings) -> AdminCredentials | None:
     """Migrate and bootstrap before the workers start, so the first admin is shown once, here."""
-    with database(config) as engine:
-        migrate.upgrade(engine)
-        services = Services.create(config, engine)
+    with reported():
+        services = build_services(config)
         try:
-            return prepare_auth(services)
+            return bootstrap(services)
         finally:
-            if services.auth is not None:
-                services.auth.close()
-            services.engine.close()
+            services.close()
 
 
 def _token_help(config: Settings, base: str, admin: AdminCredentials | None) -> None:

@@ -10,15 +10,15 @@ from typing import Any
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from flowport.cli import output
 from flowport.config import Settings, load_settings
 from flowport.errors import FlowportError
-from flowport.persistence import migrate
-from flowport.persistence.db import make_engine
+from flowport.persistence.db import Database, open_database
+from flowport.services.build import build_services
 from flowport.services.context import Actor, Services
+from flowport.services.environments import ensure_default
 
 CLI_ACTOR = Actor(subject="cli")
 
@@ -61,35 +61,29 @@ def reported() -> Iterator[None]:
 
 
 @contextmanager
-def database(config: Settings) -> Iterator[Engine]:
-    """The SQLAlchemy engine for ``config``, disposed at the end; errors inside are reported."""
+def database(config: Settings) -> Iterator[Database]:
+    """The database for ``config``, disposed at the end; errors inside are reported."""
     with reported():
-        engine = make_engine(config.effective_database_url)
+        db = open_database(config.effective_database_url)
         try:
-            yield engine
+            yield db
         finally:
-            engine.dispose()
+            db.dispose()
 
 
 @contextmanager
 def open_services(ctx: typer.Context, *, auth: bool = False) -> Iterator[Services]:
     """Services on the configured database, its schema brought up to date first.
 
-    ``auth=True`` also loads the token service's keys (the pepper that hashes client secrets) and
-    makes sure the ``default`` environment exists, for commands that manage clients, users or
-    environments.
+    ``auth=True`` also makes sure the ``default`` environment exists, for commands that manage
+    clients, users or environments.
     """
     config = settings(ctx)
-    with database(config) as engine:
-        migrate.upgrade(engine)
-        services = Services.create(config, engine)
-        if auth:
-            from flowport.auth.runtime import build
-            from flowport.services.environments import ensure_default
-
-            services.auth = build(config, engine)
-            ensure_default(services)
+    with reported():
+        services = build_services(config)
         try:
+            if auth:
+                ensure_default(services)
             yield services
         finally:
-            services.engine.close()
+            services.close()

@@ -1,4 +1,4 @@
-"""Database engine set-up: SQLite (WAL, durable commits, immediate write transactions) or PostgreSQL."""
+"""The database of one process: SQLite (WAL, durable commits, immediate write transactions) or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,36 +9,135 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.private_files import FILE_MODE, create_private_file, make_private_dir
 
 WRITE = {"flowport_write": True}
+_AFTER_COMMIT = "flowport_after_commit"
+_DATABASE = "flowport_database"
 
 
-def make_engine(url: str, *, pool_size: int = 8) -> Engine:
-    """Create the SQLAlchemy engine for ``url`` with Flowport's durability and concurrency settings."""
+class WakeUp(Protocol):
+    """A wake-up call that commits send to a sleeper (the scheduler re-plans its sleep at once).
+
+    In one process a :class:`threading.Event` implements it. Across processes, PostgreSQL
+    ``LISTEN``/``NOTIFY`` can implement it later; until then another process notices new timers
+    within its scheduler's ``max_sleep``.
+    """
+
+    def set(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+class ChangeNotices:
+    """What this process's commits tell the rest of the process: timers changed, a client row changed."""
+
+    def __init__(self) -> None:
+        self.timers: WakeUp = threading.Event()
+        self._client_listeners: list[Callable[[str], None]] = []
+
+    def on_client_changed(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(client_id)`` after each commit that changed that client's row."""
+        self._client_listeners.append(listener)
+
+    def client_changed(self, client_id: str) -> None:
+        for listener in list(self._client_listeners):
+            listener(client_id)
+
+
+class Database:
+    """The database of one process: the engine, its write lock, write tracking and change notices.
+
+    Built once per app (lifespan) or CLI command by :func:`open_database`; nothing about it lives
+    in module state, so two apps in one process (tests) never share a lock or a notice.
+    """
+
+    def __init__(self, engine: Engine, write_lock: AbstractContextManager[None] | None = None) -> None:
+        self.engine = engine
+        self._write_lock: AbstractContextManager[None] = write_lock or nullcontext()
+        self.writes = WriteActivity()
+        self.changes = ChangeNotices()
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    def connect(self) -> Connection:
+        """A plain connection (no transaction discipline): for probes and tests."""
+        return self.engine.connect()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One unit of work that changes data: commits once on success, rolls back on error.
+
+        Callbacks registered with :func:`after_commit` run once the commit succeeded.
+        """
+        with (
+            self.writes.track(),
+            self._write_lock,
+            self.engine.connect().execution_options(**WRITE) as conn,
+        ):
+            conn.info[_DATABASE] = self
+            try:
+                # Also at COMMIT: services never handle SQLAlchemy's IntegrityError.
+                with violations_as_conflict("The change"), conn.begin():
+                    yield conn
+            except BaseException:
+                # ``info`` belongs to the pooled DBAPI connection: callbacks of a rolled-back
+                # transaction must not run after the next commit made on it.
+                conn.info.pop(_AFTER_COMMIT, None)
+                raise
+            finally:
+                conn.info.pop(_DATABASE, None)
+            for callback in conn.info.pop(_AFTER_COMMIT, []):
+                callback()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A consistent read-only view."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def longest_write(self) -> float | None:
+        """Seconds the oldest unfinished write transaction of this process has been going, if any."""
+        return self.writes.longest()
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, pool_size: int = 8) -> Database:
+    """The database at ``url`` with Flowport's durability and concurrency settings."""
     if url.startswith("sqlite"):
-        engine = _sqlite_engine(url, pool_size)
-    else:
-        engine = create_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_pre_ping=True,
-            future=True,
-        )
-    _WRITES[engine] = WriteActivity()
-    return engine
+        engine, lock = _sqlite_engine(url, pool_size)
+        return Database(engine, lock)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        future=True,
+    )
+    return Database(engine)
 
 
-def _sqlite_engine(url: str, pool_size: int) -> Engine:
+def _sqlite_engine(url: str, pool_size: int) -> tuple[Engine, SqliteWriteLock]:
     database = url.split("///", 1)[1] if "///" in url else ""
     file_backed = bool(database) and database != ":memory:" and "mode=memory" not in url
     if file_backed and not database.startswith("file:"):
@@ -63,8 +162,6 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    _WRITE_LOCKS[engine] = SqliteWriteLock(Path(database + ".lock") if file_backed else None)
-
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # A deferred transaction that later writes can fail with SQLITE_BUSY no matter the timeout;
@@ -72,30 +169,7 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         write = conn.get_execution_options().get("flowport_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    return engine
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One unit of work that changes data: commits once on success, rolls back on error.
-
-    Callbacks registered with :func:`after_commit` run once the commit succeeded.
-    """
-    lock = _WRITE_LOCKS.get(engine)
-    activity = _WRITES.get(engine)
-    with (
-        activity.track() if activity is not None else nullcontext(),
-        lock or nullcontext(),
-        engine.connect().execution_options(**WRITE) as conn,
-    ):
-        with conn.begin():
-            yield conn
-        callbacks = conn.info.pop(_AFTER_COMMIT, [])
-        for callback in callbacks:
-            callback()
-
-
-_AFTER_COMMIT = "flowport_after_commit"
+    return engine, SqliteWriteLock(Path(database + ".lock") if file_backed else None)
 
 
 class SqliteWriteLock:
@@ -134,9 +208,6 @@ class SqliteWriteLock:
             self._mutex.release()
 
 
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, SqliteWriteLock] = weakref.WeakKeyDictionary()
-
-
 class WriteActivity:
     """When this process's unfinished write transactions began (waiting for the write lock or holding it).
 
@@ -169,13 +240,14 @@ class WriteActivity:
         return None if oldest is None else self._clock() - oldest
 
 
-_WRITES: weakref.WeakKeyDictionary[Engine, WriteActivity] = weakref.WeakKeyDictionary()
+def write_transaction(db: Database) -> AbstractContextManager[Connection]:
+    """One unit of work that changes data (see :meth:`Database.write`)."""
+    return db.write()
 
 
-def longest_write(engine: Engine) -> float | None:
-    """Seconds the oldest unfinished write transaction of this process has been going, if any."""
-    activity = _WRITES.get(engine)
-    return activity.longest() if activity is not None else None
+def read_transaction(db: Database) -> AbstractContextManager[Connection]:
+    """A consistent read-only view (see :meth:`Database.read`)."""
+    return db.read()
 
 
 def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
@@ -183,13 +255,17 @@ def after_commit(conn: Connection, callback: Callable[[], None]) -> None:
     conn.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
-@contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A consistent read-only view."""
-    with engine.connect() as conn, conn.begin():
-        yield conn
+def notify_client_changed(conn: Connection, client_id: str) -> None:
+    """Once the write transaction commits, tell this process that a client's row changed."""
+    db: Database | None = conn.info.get(_DATABASE)
+    if db is not None:
+        after_commit(conn, partial(db.changes.client_changed, client_id))
 
 
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+def longest_write(db: Database) -> float | None:
+    """Seconds the oldest unfinished write transaction of this process has been going, if any."""
+    return db.longest_write()
+
+
+def ping(db: Database) -> None:
+    db.ping()

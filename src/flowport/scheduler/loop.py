@@ -20,6 +20,8 @@ class Scheduler:
 
     def __init__(self, services: Services, max_sleep: float = 5.0) -> None:
         self._services = services
+        # Commits that create timers wake it (one process: an Event; see persistence.db.WakeUp).
+        self._wake_up = services.timers_changed
         self._max_sleep = max_sleep
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -31,7 +33,7 @@ class Scheduler:
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        self._services.timers_changed.set()
+        self._wake_up.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -68,14 +70,14 @@ class Scheduler:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self._services.timers_changed.clear()
+            self._wake_up.clear()
             try:
                 self.run_once()
                 delay = self._sleep_seconds()
             except Exception:
                 log.exception("scheduler pass failed; retrying")
                 delay = self._max_sleep
-            self._services.timers_changed.wait(delay)
+            self._wake_up.wait(delay)
 
     def _sleep_seconds(self) -> float:
         due = timers.next_due(self._services)

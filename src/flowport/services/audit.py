@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection
 
 from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories.audit import AuditRow
+from flowport.services.context import Actor, Services
 from flowport.services.paging import decode_id_cursor
-
-if TYPE_CHECKING:
-    from flowport.services.context import Services
 
 # Events of the token service (account management adds its own, e.g. "client.created").
 TOKEN_ISSUED = "token.issued"
@@ -84,6 +82,28 @@ def record(
 class AuditPage:
     items: list[AuditRow]
     next_cursor: str | None
+
+
+def record_action(
+    conn: Connection,
+    actor: Actor,
+    event: str,
+    *,
+    subject: str | None,
+    env: str | None,
+    details: dict[str, Any] | None = None,
+    source_ip: str | None = None,
+) -> None:
+    """Record what a caller did, in the caller's transaction; ``details`` must never hold a secret."""
+    record(
+        conn,
+        event,
+        env=env,
+        actor=actor.subject,
+        subject=subject,
+        source_ip=source_ip or getattr(actor, "source_ip", None),
+        details=details or {},
+    )
 
 
 def search(

@@ -1,7 +1,7 @@
 """First start and every start: the default environment, declared clients, the first admin, the demo user.
 
 Idempotent across restarts, and safe when several processes start at once: each step is a
-check-then-insert under a unique constraint, and a lost race (IntegrityError) means "already done".
+check-then-insert under a unique constraint, and a lost race (a Conflict) means "already done".
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.client_secrets import generate_secret, hash_secret, secret_matches
 from flowport.config import ClientConfig
@@ -22,8 +21,7 @@ from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.clients import ClientRow
-from flowport.services import clients, environments, users
-from flowport.services.auth_support import pepper, record
+from flowport.services import audit, clients, environments, users
 from flowport.services.context import DEFAULT_ENV, Actor, Services
 
 log = logging.getLogger("flowport.auth")
@@ -62,11 +60,17 @@ class AdminCredentials:
 def bootstrap(services: Services, code_clients: Sequence[ClientConfig] = ()) -> AdminCredentials | None:
     """Bring the token service's data to what settings and code declare; return a new admin, if any.
 
+    The caller shows the returned credentials once, to the operator (never through the log).
     Clients come from ``settings.auth.clients`` (source "config") and from ``code_clients`` (source
     "code"), code winning for an id both name. Declared clients are owned by their declaration: each
     start brings their secret, profile and settings back to it (their enabled flag stays as set).
     """
     settings = services.settings
+    if settings.auth.mode == "open":
+        log.warning(
+            "FLOWPORT RUNS IN OPEN MODE: every request is accepted without credentials. "
+            "Use it for local experiments only."
+        )
     environments.ensure_default(services)
     declared: dict[str, tuple[ClientConfig, str]] = {
         c.client_id: (c, "config") for c in settings.auth.clients
@@ -89,7 +93,7 @@ def _retrying(step: Callable[[], T]) -> T:
     (the second run then finds the row the other process created)."""
     try:
         return step()
-    except (IntegrityError, Conflict):
+    except Conflict:  # the repositories' ConstraintViolated included
         return step()
 
 
@@ -124,9 +128,9 @@ def _sync_client(services: Services, config: ClientConfig, source: str) -> None:
             changed["env"] = config.environment
         if row.source != source:
             changed["source"] = source
-        if not secret_matches(secret, row.secret_hash, pepper(services)):
+        if not secret_matches(secret, row.secret_hash, services.auth.pepper):
             changed.update(
-                secret_hash=hash_secret(secret, pepper(services)),
+                secret_hash=hash_secret(secret, services.auth.pepper),
                 previous_secret_hash=None,
                 previous_secret_expires_at=None,
             )
@@ -206,9 +210,9 @@ def _keep_admin_in_step(conn: Connection, services: Services, row: ClientRow, se
         changed["profile"] = ADMIN_PROFILE
     if row.source != "environment":
         changed["source"] = "environment"
-    if not secret_matches(secret, row.secret_hash, pepper(services)):
+    if not secret_matches(secret, row.secret_hash, services.auth.pepper):
         changed.update(
-            secret_hash=hash_secret(secret, pepper(services)),
+            secret_hash=hash_secret(secret, services.auth.pepper),
             previous_secret_hash=None,
             previous_secret_expires_at=None,
         )
@@ -237,4 +241,4 @@ def _ensure_demo_user(services: Services) -> None:
 
 
 def _audit(conn: Connection, event: str, subject: str, env: str, details: dict[str, Any]) -> None:
-    record(conn, STARTUP, event, subject=subject, env=env, details=details)
+    audit.record_action(conn, STARTUP, event, subject=subject, env=env, details=details)

@@ -14,18 +14,19 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypedDict
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.client_secrets import generate_secret, hash_secret
 from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories.clients import ClientRow
-from flowport.services.auth_support import no_nulls, pepper, record
+from flowport.services import audit
 from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
+from flowport.services.patches import no_nulls
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 MIN_LIFETIME, MAX_LIFETIME = 60, 86400 * 30
@@ -139,8 +140,10 @@ def create(services: Services, actor: Actor, spec: ClientSpec, *, source: str = 
             if client_repo.get(conn, client_id) is not None:
                 raise _duplicate(client_id)
             row = insert(conn, services, client_id, env, values, secret=secret, source=source)
-            record(conn, actor, "client.created", subject=client_id, env=env, details=_audited(values))
-    except IntegrityError as exc:  # registered by a concurrent request
+            audit.record_action(
+                conn, actor, "client.created", subject=client_id, env=env, details=_audited(values)
+            )
+    except ConstraintViolated as exc:  # registered by a concurrent request
         raise _duplicate(client_id) from exc
     return NewSecret(ClientView.of(row), secret)
 
@@ -183,7 +186,9 @@ def update(services: Services, actor: Actor, client_id: str, changes: ClientChan
         changed = {k: v for k, v in values.items() if v != current[k]}
         if changed:
             client_repo.update_client(conn, client_id, **changed)
-            record(conn, actor, "client.updated", subject=client_id, env=row.env, details=_audited(changed))
+            audit.record_action(
+                conn, actor, "client.updated", subject=client_id, env=row.env, details=_audited(changed)
+            )
         return ClientView.of(_existing(conn, client_id))
 
 
@@ -205,12 +210,14 @@ def rotate_secret(
         client_repo.update_client(
             conn,
             client_id,
-            secret_hash=hash_secret(secret, pepper(services)),
+            secret_hash=hash_secret(secret, services.auth.pepper),
             previous_secret_hash=row.secret_hash if keep_previous else None,
             previous_secret_expires_at=until,
         )
         details = {"graceUntil": until.isoformat() if until else None, "immediate": not keep_previous}
-        record(conn, actor, "client.secret_rotated", subject=client_id, env=row.env, details=details)
+        audit.record_action(
+            conn, actor, "client.secret_rotated", subject=client_id, env=row.env, details=details
+        )
         return NewSecret(ClientView.of(_existing(conn, client_id)), secret)
 
 
@@ -229,7 +236,7 @@ def delete(services: Services, actor: Actor, client_id: str) -> None:
         row = _existing(conn, client_id)
         client_repo.delete_client(conn, client_id)
         revoked = client_repo.revoke_refresh_tokens(conn, client_id, services.clock())
-        record(
+        audit.record_action(
             conn, actor, "client.deleted", subject=client_id, env=row.env, details={"refreshRevoked": revoked}
         )
 
@@ -252,7 +259,7 @@ def insert(
         id=client_id,
         env=env,
         enabled=True,
-        secret_hash=hash_secret(secret, pepper(services)),
+        secret_hash=hash_secret(secret, services.auth.pepper),
         previous_secret_hash=None,
         previous_secret_expires_at=None,
         source=source,
@@ -366,5 +373,5 @@ def _set_enabled(services: Services, actor: Actor, client_id: str, enabled: bool
         if row.enabled != enabled:
             client_repo.update_client(conn, client_id, enabled=enabled)
             event = "client.enabled" if enabled else "client.disabled"
-            record(conn, actor, event, subject=client_id, env=row.env)
+            audit.record_action(conn, actor, event, subject=client_id, env=row.env)
         return ClientView.of(_existing(conn, client_id))

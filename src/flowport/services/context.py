@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
-
 from flowport.auth.runtime import AuthRuntime
 from flowport.config import Settings
 from flowport.engine.runtime import Engine as BpmnEngine
+from flowport.persistence.db import Database, WakeUp
 from flowport.persistence.scope import Scope
 from flowport.services.metrics import Metrics
 
@@ -46,21 +44,24 @@ def utcnow() -> datetime:
 
 @dataclass
 class Services:
-    """Long-lived collaborators, built once per app (no global state)."""
+    """Long-lived collaborators, built once per app or CLI command by :func:`build_services`."""
 
     settings: Settings
-    db: Engine
+    db: Database
     engine: BpmnEngine
+    auth: AuthRuntime  # built in every mode: in ``open`` mode nobody asks it for a token
     metrics: Metrics = field(default_factory=Metrics)
     clock: Callable[[], datetime] = utcnow
-    # Set after commits that create timers, so the scheduler re-plans its sleep at once.
-    timers_changed: threading.Event = field(default_factory=threading.Event)
-    # Built by flowport.auth.runtime in the app lifespan; None until then (and in `open` mode tests).
-    auth: AuthRuntime | None = None
 
-    @classmethod
-    def create(cls, settings: Settings, db: Engine) -> Services:
-        engine = BpmnEngine(
-            script_time_limit=settings.script_time_limit, script_workers=settings.script_workers
-        )
-        return cls(settings=settings, db=db, engine=engine)
+    @property
+    def timers_changed(self) -> WakeUp:
+        """Set after commits that create timers, so the scheduler re-plans its sleep at once."""
+        return self.db.changes.timers
+
+    def close(self) -> None:
+        """Flush the token service's queued writes, stop the script sandbox, close the database."""
+        try:
+            self.auth.close()
+            self.engine.close()
+        finally:
+            self.db.dispose()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import environments as env_repo
 from flowport.persistence.repositories.environments import EnvironmentRow
-from flowport.services.auth_support import record
+from flowport.services import audit
 from flowport.services.context import DEFAULT_ENV, Actor, Services
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -36,8 +36,8 @@ def create(services: Services, actor: Actor, name: str) -> EnvironmentRow:
             if env_repo.exists(conn, name):
                 raise Conflict(f"Environment {name!r} already exists", environment=name)
             env_repo.insert_environment(conn, name, now)
-            record(conn, actor, "environment.created", subject=name, env=name)
-    except IntegrityError as exc:  # created by a concurrent request
+            audit.record_action(conn, actor, "environment.created", subject=name, env=name)
+    except ConstraintViolated as exc:  # created by a concurrent request
         raise Conflict(f"Environment {name!r} already exists", environment=name) from exc
     return EnvironmentRow(name, now)
 
@@ -63,7 +63,7 @@ def delete(services: Services, actor: Actor, name: str) -> None:
                 holds=held,
             )
         env_repo.delete_environment(conn, name)
-        record(conn, actor, "environment.deleted", subject=name, env=name)
+        audit.record_action(conn, actor, "environment.deleted", subject=name, env=name)
 
 
 def require_existing(conn: Connection, name: str) -> str:
@@ -81,7 +81,7 @@ def ensure(conn: Connection, name: str, services: Services) -> bool:
     try:
         with conn.begin_nested():  # a concurrent insert must not abort the surrounding transaction
             env_repo.insert_environment(conn, name, services.clock())
-    except IntegrityError:
+    except ConstraintViolated:
         return False
     return True
 

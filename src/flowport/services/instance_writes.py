@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.engine.model import ElementInfo, Snapshot
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.repositories import events as event_repo
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
@@ -110,7 +110,7 @@ def write_run(conn: Connection, record: RunRecord) -> None:
                 started_by=header.started_by,
                 **{**values, "has_incidents": bool(after.failures)},
             )
-        except IntegrityError:
+        except ConstraintViolated:
             # Its id was taken or its definition deleted meanwhile: planning again says which.
             raise StaleRead(f"Instance {header.id} could not be created as planned") from None
     elif not instance_repo.compare_and_set(conn, header.id, record.before.version, **values):

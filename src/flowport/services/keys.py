@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flowport.auth.keys import KeyRing
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import keys as key_repo
 from flowport.persistence.repositories.keys import KeyRow
@@ -53,14 +52,8 @@ def rotate(services: Services, actor: Actor) -> KeyInfo:
     Other server processes pick the new key up within their key cache's time to live (10 s); until
     then they keep signing with the old key, which stays valid and published.
     """
-    keyring = _keyring(services)
+    keyring = services.auth.keyring
     with write_transaction(services.db) as conn:
         key_repo.lock(conn)
         row = keyring.rotate_in(conn, actor=actor.subject, reason="rotation")
     return _info(row, row.kid, services.clock())
-
-
-def _keyring(services: Services) -> KeyRing:
-    if services.auth is None:
-        raise RuntimeError("The token service is not initialised (flowport.auth.runtime.build was not run)")
-    return services.auth.keyring

@@ -23,7 +23,6 @@ from flowport.persistence.repositories import sessions as session_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.sessions import SessionRow
 from flowport.services import audit
-from flowport.services.auth_support import pepper, record
 from flowport.services.context import DEFAULT_ENV, Actor, Services
 
 TOKEN_BYTES = 32  # 256 bits, for the session id and the CSRF token alike
@@ -45,7 +44,7 @@ def login(
     services: Services, username: str, password: str, *, env: str = DEFAULT_ENV, source_ip: str | None = None
 ) -> Login:
     """Check the credentials and open a session; raises Unauthenticated (401) or TooManyAttempts (429)."""
-    limiter = _limiter(services)
+    limiter = services.auth.limiter
     subject, address = f"user:{env}:{username}", source_ip or "unknown"
     lockout = limiter.check(subject, address)
     if lockout is not None:  # refused before the password is checked: the answer reveals nothing
@@ -60,10 +59,10 @@ def login(
     session_token, csrf_token = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
     now = services.clock()
     row = SessionRow(
-        id_hash=hash_token(session_token, pepper(services)),
+        id_hash=hash_token(session_token, services.auth.pepper),
         user_id=user.id,
         env=env,
-        csrf_hash=hash_token(csrf_token, pepper(services)),
+        csrf_hash=hash_token(csrf_token, services.auth.pepper),
         created_at=now,
         expires_at=now + timedelta(seconds=services.settings.auth.session_lifetime),
     )
@@ -72,7 +71,7 @@ def login(
         session_repo.insert_session(conn, row)
         if check.new_hash is not None:  # the hashing parameters were raised since this hash was made
             user_repo.update_user(conn, user.id, password_hash=check.new_hash)
-        record(
+        audit.record_action(
             conn,
             Actor(env=env, subject=username),
             "login.succeeded",
@@ -86,7 +85,7 @@ def login(
 def principal_for_session(services: Services, session_token: str) -> Principal | None:
     """Who a session cookie acts as, or None when the session is unknown, expired or its user locked."""
     with read_transaction(services.db) as conn:
-        found = session_repo.get_with_user(conn, hash_token(session_token, pepper(services)))
+        found = session_repo.get_with_user(conn, hash_token(session_token, services.auth.pepper))
     if found is None:
         return None
     session, user = found
@@ -109,7 +108,7 @@ def principal_for_session(services: Services, session_token: str) -> Principal |
 
 def csrf_matches(services: Services, session_token: str, csrf_token: str) -> bool:
     """Whether ``csrf_token`` belongs to the session (keyed hashes compared in constant time)."""
-    key = pepper(services)
+    key = services.auth.pepper
     with read_transaction(services.db) as conn:
         session = session_repo.get(conn, hash_token(session_token, key))
     expected = session.csrf_hash if session is not None else ""
@@ -125,7 +124,7 @@ def logout(
     (SameSite=Lax does not stop same-site origins such as sibling subdomains, nor old browsers).
     An unknown or already ended session is a no-op.
     """
-    key = pepper(services)
+    key = services.auth.pepper
     with write_transaction(services.db) as conn:
         found = session_repo.get_with_user(conn, hash_token(session_token, key))
         if found is None:
@@ -135,17 +134,12 @@ def logout(
             raise CsrfTokenRequired("Logging out needs the session's CSRF token (the csrfToken of the login)")
         session_repo.delete_session(conn, session.id_hash)
         actor = Actor(env=session.env, subject=user.username)
-        record(conn, actor, "logout", subject=user.username, env=session.env, source_ip=source_ip)
+        audit.record_action(
+            conn, actor, "logout", subject=user.username, env=session.env, source_ip=source_ip
+        )
 
 
 # --- failure counting (the token endpoint's limiter) ----------------------------------------------
-
-
-def _limiter(services: Services) -> FailureLimiter:
-    if services.auth is None:
-        raise RuntimeError("The token service is not initialised (flowport.auth.runtime.build was not run)")
-    limiter: FailureLimiter = services.auth.limiter
-    return limiter
 
 
 def _failed(
@@ -164,7 +158,6 @@ def _failed(
     stream of synchronous database writes.
     """
     lockout = limiter.failed(subject, address)
-    assert services.auth is not None  # _limiter checked it
     writes = services.auth.writes
     name = username[:255]
     details: dict[str, object] = {"endpoint": "login", "method": "password", "knownUser": known}

@@ -15,19 +15,20 @@ from datetime import datetime
 from typing import Any, Literal, TypedDict
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from flowport.auth.passwords import hash_password, password_problem
 from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import sessions as session_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.users import UserRow
-from flowport.services.auth_support import no_nulls, record
+from flowport.services import audit
 from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
+from flowport.services.patches import no_nulls
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,255}$")
 Visibility = Literal["own", "shared"]
@@ -122,8 +123,10 @@ def create(services: Services, actor: Actor, spec: UserSpec, *, check_password: 
             if user_repo.by_username(conn, env, spec.username) is not None:
                 raise _duplicate(spec.username, env)
             user_repo.insert_user(conn, **row.__dict__)
-            record(conn, actor, "user.created", subject=spec.username, env=env, details=_audited(values))
-    except IntegrityError as exc:  # created by a concurrent request
+            audit.record_action(
+                conn, actor, "user.created", subject=spec.username, env=env, details=_audited(values)
+            )
+    except ConstraintViolated as exc:  # created by a concurrent request
         raise _duplicate(spec.username, env) from exc
     return UserView.of(row)
 
@@ -170,10 +173,12 @@ def update(services: Services, actor: Actor, env: str, username: str, changes: U
             changed["locked"] = locked
         if changed:
             user_repo.update_user(conn, row.id, **changed)
-            record(conn, actor, "user.updated", subject=username, env=env, details=_audited(changed))
+            audit.record_action(
+                conn, actor, "user.updated", subject=username, env=env, details=_audited(changed)
+            )
         if new_hash is not None:
             user_repo.update_user(conn, row.id, password_hash=new_hash)
-            record(conn, actor, "user.password_changed", subject=username, env=env)
+            audit.record_action(conn, actor, "user.password_changed", subject=username, env=env)
         if new_hash is not None or changed.get("locked"):
             session_repo.delete_for_user(conn, row.id)
         return UserView.of(_existing(conn, env, username))
@@ -185,7 +190,7 @@ def delete(services: Services, actor: Actor, env: str, username: str) -> None:
         row = _existing(conn, env, username)
         session_repo.delete_for_user(conn, row.id)
         user_repo.delete_user(conn, row.id)
-        record(conn, actor, "user.deleted", subject=username, env=env)
+        audit.record_action(conn, actor, "user.deleted", subject=username, env=env)
 
 
 def _validated(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Table, delete, insert, select
 
 from flowport.persistence.auth_tables import clients, environments, users
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.tables import definitions, instances
 
 
@@ -36,8 +37,9 @@ def exists(conn: Connection, name: str) -> bool:
 
 
 def insert_environment(conn: Connection, name: str, created_at: datetime) -> None:
-    """Insert a row; a duplicate name raises IntegrityError."""
-    conn.execute(insert(environments).values(name=name, created_at=created_at))
+    """Insert a row; a duplicate name raises ConstraintViolated."""
+    with violations_as_conflict("The environment"):
+        conn.execute(insert(environments).values(name=name, created_at=created_at))
 
 
 def all_environments(conn: Connection) -> list[EnvironmentRow]:

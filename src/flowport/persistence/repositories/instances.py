@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.paging import page
 from flowport.persistence.scope import Scope, instance_visible
 from flowport.persistence.tables import history, instances
@@ -69,7 +70,9 @@ def exists(conn: Connection, instance_id: str) -> bool:
 
 
 def insert_instance(conn: Connection, **values: Any) -> None:
-    conn.execute(insert(instances).values(**values))
+    """Insert a row; a taken id or a deleted definition raises ConstraintViolated."""
+    with violations_as_conflict("The process instance"):
+        conn.execute(insert(instances).values(**values))
 
 
 def compare_and_set(conn: Connection, instance_id: str, expected_version: int, **values: Any) -> bool:

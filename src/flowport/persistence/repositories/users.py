@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from flowport.persistence.auth_tables import users
+from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.paging import page
 
 
@@ -42,8 +43,9 @@ def by_username(conn: Connection, env: str, username: str) -> UserRow | None:
 
 
 def insert_user(conn: Connection, **values: Any) -> None:
-    """Insert a row; a duplicate (env, username) raises IntegrityError."""
-    conn.execute(insert(users).values(**values))
+    """Insert a row; a duplicate (env, username) raises ConstraintViolated."""
+    with violations_as_conflict("The user"):
+        conn.execute(insert(users).values(**values))
 
 
 def update_user(conn: Connection, user_id: str, **values: Any) -> bool:

@@ -8,6 +8,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from flowport.states import IncidentKind, InstanceStatus, TaskState
+
 T = TypeVar("T")
 
 
@@ -66,7 +68,7 @@ class InstanceOut(ApiModel):
     definition_id: str
     definition_key: str
     version: int
-    status: str
+    status: InstanceStatus
     business_key: str | None
     active_element_ids: list[str]
     has_incidents: bool
@@ -101,7 +103,7 @@ class TaskOut(ApiModel):
     assignee: str | None
     candidate_users: list[str]
     candidate_groups: list[str]
-    state: str
+    state: TaskState
     created_at: datetime
     due_at: datetime | None
     ended_at: datetime | None
@@ -127,7 +129,7 @@ class MessageIn(ApiIn):
 class DeliveryOut(ApiModel):
     process_instance_id: str
     definition_key: str
-    status: str
+    status: InstanceStatus
     started: bool
 
 
@@ -186,7 +188,7 @@ class IncidentOut(ApiModel):
     id: str
     process_instance_id: str
     element_id: str
-    kind: str
+    kind: IncidentKind
     message: str
     created_at: datetime
     resolved_at: datetime | None

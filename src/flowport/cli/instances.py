@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -16,29 +15,23 @@ from flowport.services import definitions as definition_service
 from flowport.services import instances as instance_service
 from flowport.services.context import Services
 from flowport.services.instances import InstanceView
+from flowport.states import InstanceStatus
 
 app = typer.Typer(help="Process instances: list, show, start, cancel.", no_args_is_help=True)
-
-
-class Status(StrEnum):
-    RUNNING = "RUNNING"
-    SUSPENDED = "SUSPENDED"
-    COMPLETED = "COMPLETED"
-    CANCELED = "CANCELED"
 
 
 @app.command("list")
 def list_instances(
     ctx: typer.Context,
-    status: Annotated[Status | None, typer.Option(case_sensitive=False, help="Only this status.")] = None,
+    status: Annotated[
+        InstanceStatus | None, typer.Option(case_sensitive=False, help="Only this status.")
+    ] = None,
     key: Annotated[str | None, typer.Option("--key", "-k", help="Only this process key.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List process instances, newest first."""
     with open_services(ctx) as services:
-        page = instance_service.search(
-            services, CLI_ACTOR, status=status.value if status else None, definition_key=key, limit=limit
-        )
+        page = instance_service.search(services, CLI_ACTOR, status=status, definition_key=key, limit=limit)
     grid = output.table("Id", "Process", "Status", "Business key", "Waiting at", "Started", "Ended")
     for view in page.items:
         output.add_row(

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -26,11 +26,11 @@ from flowport.services.auth_support import no_nulls, pepper, record
 from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
+from flowport.states import Visibility, parse_state
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 MIN_LIFETIME, MAX_LIFETIME = 60, 86400 * 30
 MAX_GRACE = 86400 * 30
-Visibility = Literal["own", "shared"]
 DECLARED_SOURCES = frozenset({"config", "code", "environment"})
 # Members a JWK may only have when it holds private key material (RFC 7517/7518).
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
@@ -48,7 +48,7 @@ class ClientSpec:
     token_lifetime: int | None = None
     refresh_tokens: bool = False
     environment: str | None = None  # None: the caller's environment
-    visibility: Visibility = "shared"
+    visibility: Visibility = Visibility.SHARED
     jwks: dict[str, Any] | None = None
 
 
@@ -77,7 +77,7 @@ class ClientView:
     audiences: list[str]
     token_lifetime: int
     refresh_tokens: bool
-    visibility: str
+    visibility: Visibility
     enabled: bool
     source: str
     created_at: datetime
@@ -96,7 +96,7 @@ class ClientView:
             audiences=list(row.audiences),
             token_lifetime=row.token_lifetime,
             refresh_tokens=row.refresh_tokens,
-            visibility=row.visibility,
+            visibility=Visibility(row.visibility),
             enabled=row.enabled,
             source=row.source,
             created_at=row.created_at,
@@ -291,7 +291,8 @@ def validated_values(
         raise InvalidRequest("Audiences must be non-empty strings of at most 255 characters")
     if not MIN_LIFETIME <= token_lifetime <= MAX_LIFETIME:
         raise InvalidRequest(f"tokenLifetime must be between {MIN_LIFETIME} and {MAX_LIFETIME} seconds")
-    if visibility not in ("own", "shared"):
+    checked = parse_state(Visibility, visibility)
+    if checked is None:
         raise InvalidRequest("visibility must be 'own' or 'shared'")
     if jwks is not None:
         _check_jwks(jwks)
@@ -302,7 +303,7 @@ def validated_values(
         "audiences": list(dict.fromkeys(audiences)),
         "token_lifetime": token_lifetime,
         "refresh_tokens": refresh_tokens,
-        "visibility": visibility,
+        "visibility": checked,
         "jwks": jwks,
     }
 

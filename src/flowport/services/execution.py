@@ -44,6 +44,7 @@ from flowport.services.instance_writes import (
     StaleRead,
     write_run,
 )
+from flowport.states import InstanceStatus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,7 +65,7 @@ class InstanceView:
     definition_id: str
     definition_key: str
     version: int
-    status: str
+    status: InstanceStatus
     business_key: str | None
     active_element_ids: list[str]
     has_incidents: bool
@@ -80,7 +81,7 @@ class InstanceView:
             row.definition_id,
             row.definition_key,
             row.version,
-            row.status,
+            InstanceStatus(row.status),
             row.business_key,
             list(row.active_element_ids),
             bool(row.has_incidents),
@@ -97,7 +98,7 @@ class Delivery:
 
     instance_id: str
     definition_key: str
-    status: str
+    status: InstanceStatus
     started: bool
 
 
@@ -166,7 +167,7 @@ class Execution:
             definition_key=definition.key,
             business_key=business_key,
             version=0,
-            status="RUNNING",
+            status=InstanceStatus.RUNNING,
             elements=loaded.elements,
             started_at=now,
             started_by=actor.subject,
@@ -187,7 +188,7 @@ class Execution:
         *,
         event: HistoryEvent | None = None,
         completed_task: str | None = None,
-        status: str | None = None,
+        status: InstanceStatus | None = None,
         allow_suspended: bool = False,
         scope: Scope | None = None,
     ) -> tuple[InstanceView, T]:
@@ -197,7 +198,7 @@ class Execution:
         if header.ended:
             state = header.status.lower()
             raise Conflict(f"Process instance {instance_id} is {state}; it accepts no commands")
-        if header.status == "SUSPENDED" and not allow_suspended:
+        if header.status is InstanceStatus.SUSPENDED and not allow_suspended:
             raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
         run = self.services.engine.open(self._runtime(header.definition_id), opened.state)
         before = run.snapshot()
@@ -310,11 +311,11 @@ class Execution:
         before: Snapshot,
         events: list[HistoryEvent],
         completed_task: str | None,
-        status: str | None,
+        status: InstanceStatus | None,
     ) -> tuple[InstanceHeader, Snapshot]:
         now = self.services.clock()
         snapshot = run.snapshot()
-        final_status = status or ("COMPLETED" if snapshot.completed else header.status)
+        final_status = status or (InstanceStatus.COMPLETED if snapshot.completed else header.status)
         after = replace(
             header,
             version=header.version + 1,
@@ -335,7 +336,7 @@ class Execution:
     def _count_outcome(
         self, header: InstanceHeader, after: InstanceHeader, before: Snapshot, snapshot: Snapshot
     ) -> None:
-        if after.status == "COMPLETED" and header.status != "COMPLETED":
+        if after.status is InstanceStatus.COMPLETED and header.status is not InstanceStatus.COMPLETED:
             self.count("flowport_instances_completed_total", "Process instances completed")
         if snapshot.failures:
             self.count("flowport_incidents_total", "Incidents raised", float(len(snapshot.failures)))
@@ -402,7 +403,7 @@ def _header(row: InstanceRow, elements: dict[str, ElementInfo]) -> InstanceHeade
         definition_key=row.definition_key,
         business_key=row.business_key,
         version=row.version,
-        status=row.status,
+        status=InstanceStatus(row.status),
         elements=elements,
         started_at=row.started_at,
         started_by=row.started_by,

@@ -15,6 +15,7 @@ from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, InstanceView, execute
 from flowport.services.instance_writes import HistoryEvent
 from flowport.services.paging import Page, make_page
+from flowport.states import InstanceStatus, parse_state
 
 __all__ = ["InstanceView"]
 
@@ -53,7 +54,7 @@ def _operate(
     action: Callable[[InstanceRun], Any],
     event: str,
     *,
-    status: str | None = None,
+    status: InstanceStatus | None = None,
     allow_suspended: bool = False,
     details: dict[str, Any] | None = None,
 ) -> InstanceView:
@@ -78,7 +79,7 @@ def cancel(services: Services, actor: Actor, instance_id: str) -> InstanceView:
         instance_id,
         lambda run: run.cancel(),
         "instance canceled",
-        status="CANCELED",
+        status=InstanceStatus.CANCELED,
         allow_suspended=True,
     )
     services.metrics.inc("flowport_instances_canceled_total", help_text="Process instances canceled")
@@ -86,19 +87,21 @@ def cancel(services: Services, actor: Actor, instance_id: str) -> InstanceView:
 
 
 def suspend(services: Services, actor: Actor, instance_id: str) -> InstanceView:
-    return _operate(services, actor, instance_id, lambda run: None, "instance suspended", status="SUSPENDED")
+    return _operate(
+        services, actor, instance_id, lambda run: None, "instance suspended", status=InstanceStatus.SUSPENDED
+    )
 
 
 def resume(services: Services, actor: Actor, instance_id: str) -> InstanceView:
     def use_case(execution: Execution) -> InstanceView:
-        if execution.instance(actor.scope, instance_id).status != "SUSPENDED":
+        if execution.instance(actor.scope, instance_id).status is not InstanceStatus.SUSPENDED:
             raise Conflict(f"Process instance {instance_id} is not suspended")
         view, _ = execution.command(
             actor,
             instance_id,
             lambda run: None,
             event=HistoryEvent("instance resumed"),
-            status="RUNNING",
+            status=InstanceStatus.RUNNING,
             allow_suspended=True,
         )
         return view
@@ -171,13 +174,14 @@ def search(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[InstanceView]:
-    if status and status not in ("RUNNING", "SUSPENDED", "COMPLETED", "CANCELED"):
+    wanted = parse_state(InstanceStatus, status) if status else None
+    if status and wanted is None:
         raise InvalidRequest(f"Unknown status '{status}'; use RUNNING, SUSPENDED, COMPLETED or CANCELED")
     with read_transaction(services.db) as conn:
         rows = repo.search(
             conn,
             actor.scope,
-            status=status,
+            status=wanted,
             definition_key=definition_key,
             business_key=business_key,
             started_after=started_after,

@@ -18,6 +18,7 @@ from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
 from flowport.services.instance_writes import HistoryEvent, StaleRead
 from flowport.services.paging import Page, make_page
+from flowport.states import IncidentKind
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def fail(
                         "instance_id": job.instance_id,
                         "task_id": job.id,
                         "element_id": job.element_id,
-                        "kind": "failedJob",
+                        "kind": IncidentKind.FAILED_JOB,
                         "message": (error_message or "The job failed and has no retries left")[:4000],
                         "created_at": now,
                     }
@@ -195,7 +196,7 @@ def resolve_incident(services: Services, actor: Actor, incident_id: str, retries
             raise Conflict(f"Incident {incident_id} is already resolved")
         instance_id, task_id = incident["instance_id"], incident["task_id"]
         execution.write(lambda conn: _resolve(conn, incident_id, now))
-        if incident["kind"] == "failedJob":
+        if incident["kind"] == IncidentKind.FAILED_JOB:
             if job_repo.get_job(execution.conn, actor.scope, task_id) is None:
                 raise Conflict("The job of this incident no longer exists")
             execution.write(lambda conn: job_repo.set_job_retries(conn, task_id, max(1, retries), now))

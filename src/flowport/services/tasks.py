@@ -14,15 +14,14 @@ from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
 from flowport.services.paging import Page, make_page
-
-TASK_STATES = ("READY", "COMPLETED", "CANCELED")
+from flowport.states import InstanceStatus, TaskState, parse_state
 
 
 def search(
     services: Services,
     actor: Actor,
     *,
-    state: str | None = "READY",
+    state: str | None = TaskState.READY,
     assignee: str | None = None,
     candidate_user: str | None = None,
     candidate_group: str | None = None,
@@ -32,13 +31,14 @@ def search(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[TaskRow]:
-    if state and state not in TASK_STATES:
-        raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TASK_STATES)}")
+    wanted = parse_state(TaskState, state) if state else None
+    if state and wanted is None:
+        raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TaskState)}")
     with read_transaction(services.db) as conn:
         rows = task_repo.search_tasks(
             conn,
             actor.scope,
-            state=state,
+            state=wanted,
             assignee=assignee,
             candidate_user=candidate_user,
             candidate_group=candidate_group,
@@ -105,7 +105,12 @@ def complete(services: Services, actor: Actor, task_id: str, variables: dict[str
     row = execute(services, use_case)
     services.metrics.inc("flowport_tasks_completed_total", help_text="User tasks completed")
     return TaskRow(
-        **{**row.__dict__, "state": "COMPLETED", "ended_at": services.clock(), "completed_by": actor.subject}
+        **{
+            **row.__dict__,
+            "state": TaskState.COMPLETED,
+            "ended_at": services.clock(),
+            "completed_by": actor.subject,
+        }
     )
 
 
@@ -113,14 +118,14 @@ def _ready(conn: Connection, actor: Actor, task_id: str) -> TaskRow:
     row = task_repo.get_task(conn, actor.scope, task_id)
     if row is None:
         raise NotFound(f"Task {task_id} does not exist")
-    if row.state != "READY":
+    if row.state != TaskState.READY:
         raise Conflict(f"Task {task_id} is {row.state.lower()}, not ready", state=row.state)
     return row
 
 
 def _require_running(conn: Connection, actor: Actor, instance_id: str) -> None:
     instance = instance_repo.get(conn, actor.scope.unowned(), instance_id)
-    if instance is not None and instance.status == "SUSPENDED":
+    if instance is not None and instance.status == InstanceStatus.SUSPENDED:
         raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
 
 

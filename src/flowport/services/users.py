@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -28,9 +28,9 @@ from flowport.services.auth_support import no_nulls, record
 from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
+from flowport.states import Visibility, parse_state
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,255}$")
-Visibility = Literal["own", "shared"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class UserSpec:
     profile: str | None = "ObjectRead"
     permissions: Sequence[str] = ()
     environment: str | None = None
-    visibility: Visibility = "shared"
+    visibility: Visibility = Visibility.SHARED
 
 
 class UserChanges(TypedDict, total=False):
@@ -70,7 +70,7 @@ class UserView:
     groups: list[str]
     profile: str | None
     permissions: list[str]
-    visibility: str
+    visibility: Visibility
     locked: bool
     created_at: datetime
 
@@ -84,7 +84,7 @@ class UserView:
             groups=list(row.groups),
             profile=row.profile,
             permissions=list(row.permissions),
-            visibility=row.visibility,
+            visibility=Visibility(row.visibility),
             locked=row.locked,
             created_at=row.created_at,
         )
@@ -202,14 +202,15 @@ def _validated(
     for label, names in (("groups", groups), ("roles", roles)):
         if any(not isinstance(n, str) or not n.strip() or len(n) > 255 for n in names):
             raise InvalidRequest(f"{label} must be non-empty strings of at most 255 characters")
-    if visibility not in ("own", "shared"):
+    checked = parse_state(Visibility, visibility)
+    if checked is None:
         raise InvalidRequest("visibility must be 'own' or 'shared'")
     return {
         "groups": list(dict.fromkeys(groups)),
         "roles": list(dict.fromkeys(roles)),
         "profile": profile,
         "permissions": sorted(set(permissions)),
-        "visibility": visibility,
+        "visibility": checked,
     }
 
 

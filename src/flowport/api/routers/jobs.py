@@ -22,6 +22,7 @@ from flowport.persistence.repositories.jobs import JobRow
 from flowport.services import jobs
 from flowport.services.context import Actor
 from flowport.services.jobs import TopicRequest
+from flowport.states import IncidentKind
 
 router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=JsonRoute)
 
@@ -97,7 +98,7 @@ def _incident(row: dict[str, Any]) -> IncidentOut:
         message=row["message"],
         created_at=row["created_at"],
         resolved_at=row["resolved_at"],
-        job_id=row["task_id"] if row["kind"] == "failedJob" else None,
+        job_id=row["task_id"] if row["kind"] == IncidentKind.FAILED_JOB else None,
     )
 
 

@@ -14,6 +14,7 @@ from flowport.persistence.tables import (
     subscriptions,
     timers,
 )
+from flowport.states import InstanceStatus
 
 # --- timers --------------------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ def claim_due_timers(
         .where(
             timers.c.due_at <= now,
             or_(timers.c.lease_expires_at.is_(None), timers.c.lease_expires_at < now),
-            instances.c.status == "RUNNING",
+            instances.c.status == InstanceStatus.RUNNING,
         )
         .order_by(timers.c.due_at)
         .limit(limit)
@@ -80,7 +81,7 @@ def next_timer_due(conn: Connection, now: datetime) -> datetime | None:
 
     Instance timers and the scheduled starts of timer start events alike.
     """
-    running = instances.c.status == "RUNNING"
+    running = instances.c.status == InstanceStatus.RUNNING
     free = or_(timers.c.lease_expires_at.is_(None), timers.c.lease_expires_at < now)
     due = conn.execute(
         select(timers.c.due_at)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from flowport.persistence.paging import page
 from flowport.persistence.scope import Scope, instance_visible
 from flowport.persistence.tables import history, instances
+from flowport.states import InstanceStatus
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def search(
     conn: Connection,
     scope: Scope,
     *,
-    status: str | None,
+    status: InstanceStatus | None,
     definition_key: str | None,
     business_key: str | None,
     started_after: datetime | None,

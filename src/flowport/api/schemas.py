@@ -14,9 +14,17 @@ T = TypeVar("T")
 
 
 class ApiModel(BaseModel):
-    """Responses: camelCase on the wire."""
+    """Responses: camelCase on the wire, built from the services' views (``Model.model_validate(view)``)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+def read_from(attribute: str) -> Any:
+    """A response field filled from the view's ``attribute`` where the API names it otherwise.
+
+    The wire name stays the field's own camelCase; the validation alias only says where to read.
+    """
+    return Field(validation_alias=attribute)
 
 
 # Integer columns are 32-bit on PostgreSQL (and 64-bit on SQLite): a number that reaches one is
@@ -77,6 +85,11 @@ class InstanceOut(ApiModel):
     started_by: str | None
     variables: dict[str, Any] | None = None
 
+    @classmethod
+    def summary(cls, view: object) -> InstanceOut:
+        """Without variables: collections do not carry them."""
+        return cls.model_validate(view).model_copy(update={"variables": None})
+
 
 class MoveIn(ApiIn):
     to_element_id: str = Field(min_length=1, max_length=255)
@@ -98,7 +111,7 @@ class TaskOut(ApiModel):
     id: str
     element_id: str
     name: str | None
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
     assignee: str | None
     candidate_users: list[str]
@@ -127,7 +140,7 @@ class MessageIn(ApiIn):
 
 
 class DeliveryOut(ApiModel):
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
     status: InstanceStatus
     started: bool
@@ -156,7 +169,7 @@ class FetchAndLockIn(ApiIn):
 class JobOut(ApiModel):
     id: str
     topic: str
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
     element_id: str
     retries: int | None
@@ -186,7 +199,7 @@ class ExtendLockIn(ApiIn):
 
 class IncidentOut(ApiModel):
     id: str
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     element_id: str
     kind: IncidentKind
     message: str

@@ -20,7 +20,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -44,6 +43,7 @@ from flowport.services.instance_writes import (
     StaleRead,
     write_run,
 )
+from flowport.services.views import InstanceView
 from flowport.states import InstanceStatus
 
 T = TypeVar("T")
@@ -55,41 +55,6 @@ ATTEMPTS = 8
 MAX_THROW_DEPTH = 8
 _STARTED = "Process instances started"
 _RECEIVED = {"message": "message correlated", "signal": "signal received"}
-
-
-@dataclass(frozen=True)
-class InstanceView:
-    """A process instance as the services hand it out."""
-
-    id: str
-    definition_id: str
-    definition_key: str
-    version: int
-    status: InstanceStatus
-    business_key: str | None
-    active_element_ids: list[str]
-    has_incidents: bool
-    started_at: datetime
-    ended_at: datetime | None
-    started_by: str | None
-    variables: dict[str, Any]
-
-    @classmethod
-    def of_row(cls, row: InstanceRow) -> InstanceView:
-        return cls(
-            row.id,
-            row.definition_id,
-            row.definition_key,
-            row.version,
-            InstanceStatus(row.status),
-            row.business_key,
-            list(row.active_element_ids),
-            bool(row.has_incidents),
-            row.started_at,
-            row.ended_at,
-            row.started_by,
-            dict(row.variables),
-        )
 
 
 @dataclass(frozen=True)
@@ -178,7 +143,7 @@ class Execution:
         started = HistoryEvent("instance started", timer_start, details)
         after, snapshot = self._record(actor, header, run, EMPTY, [started], None, None)
         self.count("flowport_instances_started_total", _STARTED)
-        return _view(after, snapshot)
+        return InstanceView.of_planned(after, snapshot)
 
     def command(
         self,
@@ -205,7 +170,7 @@ class Execution:
         result = action(run)
         events = [event] if event else []
         after, snapshot = self._record(actor, header, run, before, events, completed_task, status)
-        return _view(after, snapshot), result
+        return InstanceView.of_planned(after, snapshot), result
 
     def instance(self, scope: Scope, instance_id: str) -> InstanceHeader:
         """An instance the scope may see, as this execution last left it (NotFound otherwise)."""
@@ -409,22 +374,4 @@ def _header(row: InstanceRow, elements: dict[str, ElementInfo]) -> InstanceHeade
         started_by=row.started_by,
         has_incidents=bool(row.has_incidents),
         ended_at=row.ended_at,
-    )
-
-
-def _view(header: InstanceHeader, snapshot: Snapshot) -> InstanceView:
-    assert header.started_at is not None
-    return InstanceView(
-        header.id,
-        header.definition_id,
-        header.definition_key,
-        header.version,
-        header.status,
-        header.business_key,
-        [] if header.ended else snapshot.active_element_ids,
-        header.has_incidents,
-        header.started_at,
-        header.ended_at,
-        header.started_by,
-        snapshot.variables,
     )

@@ -12,12 +12,13 @@ from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import instances as repo
 from flowport.services import definitions
 from flowport.services.context import Actor, Services
-from flowport.services.execution import Execution, InstanceView, execute
+from flowport.services.execution import Execution, execute
 from flowport.services.instance_writes import HistoryEvent
 from flowport.services.paging import Page, make_page
+from flowport.services.views import HistoryEntry, InstanceView
 from flowport.states import InstanceStatus, parse_state
 
-__all__ = ["InstanceView"]
+__all__ = ["HistoryEntry", "InstanceView"]
 
 # --- start ---------------------------------------------------------------------------------------
 
@@ -189,16 +190,16 @@ def search(
             cursor=cursor,
             limit=limit,
         )
-    page = make_page(rows, limit, lambda r: (r.started_at, r.id))
-    return Page([InstanceView.of_row(r) for r in page.items], page.next_cursor)
+    return make_page(rows, limit, lambda r: (r.started_at, r.id)).map(InstanceView.of_row)
 
 
 def history(
     services: Services, actor: Actor, instance_id: str, after: int = 0, limit: int = 200
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> Page[HistoryEntry]:
+    """History oldest first, from the entry after id ``after``; the next cursor is the last id read."""
     get(services, actor, instance_id)
     with read_transaction(services.db) as conn:
         rows = repo.list_history(conn, instance_id, after, limit)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1]["id"] if more and rows else None)
+    entries = [HistoryEntry.of_row(r) for r in rows[:limit]]
+    more = len(rows) > limit and entries
+    return Page(entries, str(entries[-1].id) if more else None)

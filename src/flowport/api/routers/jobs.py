@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -18,11 +18,9 @@ from flowport.api.schemas import (
     PageOut,
     ResolveIncidentIn,
 )
-from flowport.persistence.repositories.jobs import JobRow
 from flowport.services import jobs
 from flowport.services.context import Actor
 from flowport.services.jobs import TopicRequest
-from flowport.states import IncidentKind
 
 router = APIRouter(prefix="/api/v1", tags=["jobs and incidents"], route_class=JsonRoute)
 
@@ -31,28 +29,12 @@ Reader = Annotated[Actor, Depends(require("instances:read"))]
 Manager = Annotated[Actor, Depends(require("instances:manage"))]
 
 
-def _job(row: JobRow, variables: dict[str, Any] | None = None) -> JobOut:
-    return JobOut(
-        id=row.id,
-        topic=row.topic,
-        process_instance_id=row.instance_id,
-        definition_key=row.definition_key,
-        element_id=row.element_id,
-        retries=row.retries,
-        worker_id=row.worker_id,
-        lock_expires_at=row.lock_expires_at,
-        error_message=row.error_message,
-        created_at=row.created_at,
-        variables=variables,
-    )
-
-
 @router.post("/jobs/fetch-and-lock", response_model=PageOut[JobOut])
 def fetch_and_lock(body: FetchAndLockIn, services: ServicesDep, actor: Worker) -> PageOut[JobOut]:
     """Lock up to `maxJobs` jobs of the given topics (lock durations in milliseconds)."""
     topics = [TopicRequest(t.name, t.lock_duration) for t in body.topics]
     locked = jobs.fetch_and_lock(services, actor, body.worker_id, topics, body.max_jobs)
-    return PageOut[JobOut](items=[_job(j.job, j.variables) for j in locked])
+    return PageOut[JobOut](items=[JobOut.model_validate(j) for j in locked])
 
 
 @router.get("/jobs", response_model=PageOut[JobOut])
@@ -65,7 +47,7 @@ def list_jobs(
     cursor: str | None = None,
 ) -> PageOut[JobOut]:
     page = jobs.search(services, actor, topic, process_instance_id, cursor, limit)
-    return PageOut[JobOut](items=[_job(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[JobOut].model_validate(page)
 
 
 @router.post("/jobs/{job_id}/complete", status_code=204, response_class=Response)
@@ -77,7 +59,7 @@ def complete_job(job_id: str, body: CompleteJobIn, services: ServicesDep, actor:
 @router.post("/jobs/{job_id}/fail", response_model=JobOut)
 def fail_job(job_id: str, body: FailJobIn, services: ServicesDep, actor: Worker) -> JobOut:
     """Report a failure; with `retries` 0 the job becomes an incident."""
-    return _job(
+    return JobOut.model_validate(
         jobs.fail(
             services, actor, job_id, body.worker_id, body.error_message, body.retries, body.retry_timeout
         )
@@ -86,20 +68,7 @@ def fail_job(job_id: str, body: FailJobIn, services: ServicesDep, actor: Worker)
 
 @router.post("/jobs/{job_id}/extend-lock", response_model=JobOut)
 def extend_lock(job_id: str, body: ExtendLockIn, services: ServicesDep, actor: Worker) -> JobOut:
-    return _job(jobs.extend_lock(services, actor, job_id, body.worker_id, body.new_duration))
-
-
-def _incident(row: dict[str, Any]) -> IncidentOut:
-    return IncidentOut(
-        id=row["id"],
-        process_instance_id=row["instance_id"],
-        element_id=row["element_id"],
-        kind=row["kind"],
-        message=row["message"],
-        created_at=row["created_at"],
-        resolved_at=row["resolved_at"],
-        job_id=row["task_id"] if row["kind"] == IncidentKind.FAILED_JOB else None,
-    )
+    return JobOut.model_validate(jobs.extend_lock(services, actor, job_id, body.worker_id, body.new_duration))
 
 
 @router.get("/incidents", response_model=PageOut[IncidentOut])
@@ -112,7 +81,7 @@ def list_incidents(
     cursor: str | None = None,
 ) -> PageOut[IncidentOut]:
     page = jobs.search_incidents(services, actor, process_instance_id, open_only, cursor, limit)
-    return PageOut[IncidentOut](items=[_incident(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[IncidentOut].model_validate(page)
 
 
 @router.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
@@ -120,4 +89,6 @@ def resolve_incident(
     incident_id: str, services: ServicesDep, actor: Manager, body: ResolveIncidentIn | None = None
 ) -> IncidentOut:
     """Retry what failed: the job gets retries again, or the failed script runs once more."""
-    return _incident(jobs.resolve_incident(services, actor, incident_id, body.retries if body else 1))
+    return IncidentOut.model_validate(
+        jobs.resolve_incident(services, actor, incident_id, body.retries if body else 1)
+    )

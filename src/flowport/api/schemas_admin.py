@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, SecretStr
 
-from flowport.api.schemas import ApiIn, ApiModel
+from flowport.api.schemas import ApiIn, ApiModel, read_from
 from flowport.states import Visibility
 
 # Lax: the JSON string "own" is the enum member (strict models take only members from Python).
@@ -42,9 +42,9 @@ class ClientPatch(ApiIn):
 
 
 class ClientOut(ApiModel):
-    client_id: str
+    client_id: str = read_from("id")
     name: str
-    environment: str
+    environment: str = read_from("env")
     profile: str | None
     permissions: Names
     audiences: Names
@@ -107,7 +107,7 @@ class UserPatch(ApiIn):
 class UserOut(ApiModel):
     id: str
     username: str
-    environment: str
+    environment: str = read_from("env")
     groups: Names
     roles: Names
     profile: str | None
@@ -121,7 +121,7 @@ class AuditEventOut(ApiModel):
     id: int
     at: datetime
     event: str
-    environment: str | None
+    environment: str | None = read_from("env")
     actor: str | None
     subject: str | None
     source_ip: str | None

@@ -86,7 +86,7 @@ class ClientView:
     previous_secret_valid_until: datetime | None
 
     @classmethod
-    def of(cls, row: ClientRow) -> ClientView:
+    def of_row(cls, row: ClientRow) -> ClientView:
         return cls(
             id=row.id,
             env=row.env,
@@ -142,7 +142,7 @@ def create(services: Services, actor: Actor, spec: ClientSpec, *, source: str = 
             record(conn, actor, "client.created", subject=client_id, env=env, details=_audited(values))
     except IntegrityError as exc:  # registered by a concurrent request
         raise _duplicate(client_id) from exc
-    return NewSecret(ClientView.of(row), secret)
+    return NewSecret(ClientView.of_row(row), secret)
 
 
 def search(services: Services, environment: str | None, cursor: str | None, limit: int) -> Page[ClientView]:
@@ -150,12 +150,12 @@ def search(services: Services, environment: str | None, cursor: str | None, limi
     with read_transaction(services.db) as conn:
         rows = client_repo.search(conn, environment, cursor, limit)
     page = make_page(rows, limit, lambda r: (r.created_at, r.id))
-    return Page([ClientView.of(r) for r in page.items], page.next_cursor)
+    return page.map(ClientView.of_row)
 
 
 def get(services: Services, client_id: str) -> ClientView:
     with read_transaction(services.db) as conn:
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))
 
 
 def update(services: Services, actor: Actor, client_id: str, changes: ClientChanges) -> ClientView:
@@ -184,7 +184,7 @@ def update(services: Services, actor: Actor, client_id: str, changes: ClientChan
         if changed:
             client_repo.update_client(conn, client_id, **changed)
             record(conn, actor, "client.updated", subject=client_id, env=row.env, details=_audited(changed))
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))
 
 
 def rotate_secret(
@@ -211,7 +211,7 @@ def rotate_secret(
         )
         details = {"graceUntil": until.isoformat() if until else None, "immediate": not keep_previous}
         record(conn, actor, "client.secret_rotated", subject=client_id, env=row.env, details=details)
-        return NewSecret(ClientView.of(_existing(conn, client_id)), secret)
+        return NewSecret(ClientView.of_row(_existing(conn, client_id)), secret)
 
 
 def disable(services: Services, actor: Actor, client_id: str) -> ClientView:
@@ -368,4 +368,4 @@ def _set_enabled(services: Services, actor: Actor, client_id: str, enabled: bool
             client_repo.update_client(conn, client_id, enabled=enabled)
             event = "client.enabled" if enabled else "client.disabled"
             record(conn, actor, event, subject=client_id, env=row.env)
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))

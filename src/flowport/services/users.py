@@ -75,7 +75,7 @@ class UserView:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: UserRow) -> UserView:
+    def of_row(cls, row: UserRow) -> UserView:
         return cls(
             id=row.id,
             env=row.env,
@@ -125,7 +125,7 @@ def create(services: Services, actor: Actor, spec: UserSpec, *, check_password: 
             record(conn, actor, "user.created", subject=spec.username, env=env, details=_audited(values))
     except IntegrityError as exc:  # created by a concurrent request
         raise _duplicate(spec.username, env) from exc
-    return UserView.of(row)
+    return UserView.of_row(row)
 
 
 def search(services: Services, environment: str | None, cursor: str | None, limit: int) -> Page[UserView]:
@@ -133,12 +133,12 @@ def search(services: Services, environment: str | None, cursor: str | None, limi
     with read_transaction(services.db) as conn:
         rows = user_repo.search(conn, environment, cursor, limit)
     page = make_page(rows, limit, lambda r: (r.created_at, r.id))
-    return Page([UserView.of(r) for r in page.items], page.next_cursor)
+    return page.map(UserView.of_row)
 
 
 def get(services: Services, env: str, username: str) -> UserView:
     with read_transaction(services.db) as conn:
-        return UserView.of(_existing(conn, env, username))
+        return UserView.of_row(_existing(conn, env, username))
 
 
 def update(services: Services, actor: Actor, env: str, username: str, changes: UserChanges) -> UserView:
@@ -176,7 +176,7 @@ def update(services: Services, actor: Actor, env: str, username: str, changes: U
             record(conn, actor, "user.password_changed", subject=username, env=env)
         if new_hash is not None or changed.get("locked"):
             session_repo.delete_for_user(conn, row.id)
-        return UserView.of(_existing(conn, env, username))
+        return UserView.of_row(_existing(conn, env, username))
 
 
 def delete(services: Services, actor: Actor, env: str, username: str) -> None:

@@ -28,11 +28,10 @@ from flowport.api.schemas_admin import (
     UserOut,
     UserPatch,
 )
-from flowport.persistence.repositories.environments import EnvironmentRow
 from flowport.services import audit, clients, environments, keys, users
-from flowport.services.clients import ClientChanges, ClientSpec, ClientView, NewSecret
+from flowport.services.clients import ClientChanges, ClientSpec, NewSecret
 from flowport.services.context import Actor
-from flowport.services.users import UserChanges, UserSpec, UserView
+from flowport.services.users import UserChanges, UserSpec
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=JsonRoute)
 
@@ -48,28 +47,9 @@ EnvFilter = Annotated[str | None, Query(alias="environment", description="defaul
 # --- clients -------------------------------------------------------------------------------------
 
 
-def _client(view: ClientView) -> ClientOut:
-    return ClientOut(
-        client_id=view.id,
-        name=view.name,
-        environment=view.env,
-        profile=view.profile,
-        permissions=view.permissions,
-        audiences=view.audiences,
-        token_lifetime=view.token_lifetime,
-        refresh_tokens=view.refresh_tokens,
-        visibility=view.visibility,
-        enabled=view.enabled,
-        source=view.source,
-        created_at=view.created_at,
-        last_used_at=view.last_used_at,
-        has_jwks=view.has_jwks,
-        previous_secret_valid_until=view.previous_secret_valid_until,
-    )
-
-
 def _with_secret(issued: NewSecret) -> ClientWithSecretOut:
-    return ClientWithSecretOut(**_client(issued.client).model_dump(), client_secret=issued.client_secret)
+    client = ClientOut.model_validate(issued.client)
+    return ClientWithSecretOut(**client.model_dump(), client_secret=issued.client_secret)
 
 
 @router.post("/clients", status_code=201, response_model=ClientWithSecretOut)
@@ -93,19 +73,19 @@ def list_clients(
     cursor: str | None = None,
 ) -> PageOut[ClientOut]:
     page = clients.search(services, environment, cursor, limit)
-    return PageOut[ClientOut](items=[_client(c) for c in page.items], next_cursor=page.next_cursor)
+    return PageOut[ClientOut].model_validate(page)
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut)
 def get_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
-    return _client(clients.get(services, client_id))
+    return ClientOut.model_validate(clients.get(services, client_id))
 
 
 @router.patch("/clients/{client_id}", response_model=ClientOut)
 def update_client(client_id: str, body: ClientPatch, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
     """Change the fields sent (not the client id, not the environment)."""
     changes = cast(ClientChanges, body.model_dump(exclude_unset=True))
-    return _client(clients.update(services, actor, client_id, changes))
+    return ClientOut.model_validate(clients.update(services, actor, client_id, changes))
 
 
 @router.post("/clients/{client_id}/rotate-secret", response_model=ClientWithSecretOut)
@@ -126,12 +106,12 @@ def rotate_client_secret(
 @router.post("/clients/{client_id}/disable", response_model=ClientOut)
 def disable_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
     """Refuse the client new tokens until it is enabled again."""
-    return _client(clients.disable(services, actor, client_id))
+    return ClientOut.model_validate(clients.disable(services, actor, client_id))
 
 
 @router.post("/clients/{client_id}/enable", response_model=ClientOut)
 def enable_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> ClientOut:
-    return _client(clients.enable(services, actor, client_id))
+    return ClientOut.model_validate(clients.enable(services, actor, client_id))
 
 
 @router.delete("/clients/{client_id}", status_code=204, response_class=Response)
@@ -143,27 +123,25 @@ def delete_client(client_id: str, services: ServicesDep, actor: ClientAdmin) -> 
 # --- environments --------------------------------------------------------------------------------
 
 
-def _environment(row: EnvironmentRow) -> EnvironmentOut:
-    return EnvironmentOut(name=row.name, created_at=row.created_at)
-
-
 @router.post("/environments", status_code=201, response_model=EnvironmentOut)
 def create_environment(
     body: EnvironmentIn, response: Response, services: ServicesDep, actor: EnvAdmin
 ) -> EnvironmentOut:
-    row = environments.create(services, actor, body.name)
-    response.headers["Location"] = f"/api/v1/admin/environments/{row.name}"
-    return _environment(row)
+    view = environments.create(services, actor, body.name)
+    response.headers["Location"] = f"/api/v1/admin/environments/{view.name}"
+    return EnvironmentOut.model_validate(view)
 
 
 @router.get("/environments", response_model=PageOut[EnvironmentOut])
 def list_environments(services: ServicesDep, actor: EnvAdmin) -> PageOut[EnvironmentOut]:
-    return PageOut[EnvironmentOut](items=[_environment(r) for r in environments.list_all(services)])
+    return PageOut[EnvironmentOut](
+        items=[EnvironmentOut.model_validate(v) for v in environments.list_all(services)]
+    )
 
 
 @router.get("/environments/{name}", response_model=EnvironmentOut)
 def get_environment(name: str, services: ServicesDep, actor: EnvAdmin) -> EnvironmentOut:
-    return _environment(environments.get(services, name))
+    return EnvironmentOut.model_validate(environments.get(services, name))
 
 
 @router.delete("/environments/{name}", status_code=204, response_class=Response)
@@ -174,21 +152,6 @@ def delete_environment(name: str, services: ServicesDep, actor: EnvAdmin) -> Res
 
 
 # --- users ---------------------------------------------------------------------------------------
-
-
-def _user(view: UserView) -> UserOut:
-    return UserOut(
-        id=view.id,
-        username=view.username,
-        environment=view.env,
-        groups=view.groups,
-        roles=view.roles,
-        profile=view.profile,
-        permissions=view.permissions,
-        visibility=view.visibility,
-        locked=view.locked,
-        created_at=view.created_at,
-    )
 
 
 UserEnv = Annotated[str | None, Query(alias="environment", description="default: the caller's environment")]
@@ -202,7 +165,7 @@ def create_user(body: UserIn, response: Response, services: ServicesDep, actor: 
     response.headers["Location"] = (
         f"/api/v1/admin/users/{quote(view.username, safe='')}?environment={view.env}"
     )
-    return _user(view)
+    return UserOut.model_validate(view)
 
 
 @router.get("/users", response_model=PageOut[UserOut])
@@ -214,12 +177,12 @@ def list_users(
     cursor: str | None = None,
 ) -> PageOut[UserOut]:
     page = users.search(services, environment, cursor, limit)
-    return PageOut[UserOut](items=[_user(u) for u in page.items], next_cursor=page.next_cursor)
+    return PageOut[UserOut].model_validate(page)
 
 
 @router.get("/users/{username}", response_model=UserOut)
 def get_user(username: str, services: ServicesDep, actor: UserAdmin, environment: UserEnv = None) -> UserOut:
-    return _user(users.get(services, environment or actor.env, username))
+    return UserOut.model_validate(users.get(services, environment or actor.env, username))
 
 
 @router.patch("/users/{username}", response_model=UserOut)
@@ -230,7 +193,7 @@ def update_user(
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if body.password is not None:
         changes["password"] = body.password.get_secret_value()
-    return _user(
+    return UserOut.model_validate(
         users.update(services, actor, environment or actor.env, username, cast(UserChanges, changes))
     )
 
@@ -246,22 +209,10 @@ def delete_user(
 # --- signing keys --------------------------------------------------------------------------------
 
 
-def _key(info: keys.KeyInfo) -> SigningKeyOut:
-    return SigningKeyOut(
-        kid=info.kid,
-        alg=info.alg,
-        created_at=info.created_at,
-        active=info.active,
-        retired_at=info.retired_at,
-        publish_until=info.publish_until,
-        published=info.published,
-    )
-
-
 @router.get("/keys", response_model=PageOut[SigningKeyOut])
 def list_signing_keys(services: ServicesDep, actor: KeyAdmin) -> PageOut[SigningKeyOut]:
     """Every token-signing key, newest first: which one signs, which are still published."""
-    return PageOut[SigningKeyOut](items=[_key(k) for k in keys.list_keys(services)], next_cursor=None)
+    return PageOut[SigningKeyOut](items=[SigningKeyOut.model_validate(k) for k in keys.list_keys(services)])
 
 
 @router.post("/keys/rotate", status_code=201, response_model=SigningKeyOut)
@@ -270,7 +221,7 @@ def rotate_signing_key(services: ServicesDep, actor: KeyAdmin) -> SigningKeyOut:
 
     The previous key stays in the JWKS until every token it signed has expired.
     """
-    return _key(keys.rotate(services, actor))
+    return SigningKeyOut.model_validate(keys.rotate(services, actor))
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -286,18 +237,4 @@ def list_audit_events(
     cursor: str | None = None,
 ) -> PageOut[AuditEventOut]:
     """Security events, newest first (never secrets)."""
-    page = audit.search(services, environment, event, cursor, limit)
-    items = [
-        AuditEventOut(
-            id=e.id,
-            at=e.at,
-            event=e.event,
-            environment=e.env,
-            actor=e.actor,
-            subject=e.subject,
-            source_ip=e.source_ip,
-            details=e.details,
-        )
-        for e in page.items
-    ]
-    return PageOut[AuditEventOut](items=items, next_cursor=page.next_cursor)
+    return PageOut[AuditEventOut].model_validate(audit.search(services, environment, event, cursor, limit))

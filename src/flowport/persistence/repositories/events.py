@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,15 @@ from flowport.persistence.tables import (
 from flowport.states import InstanceStatus
 
 # --- timers --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeasedTimer:
+    """A due timer leased to one scheduler: which instance to fire it in, and where."""
+
+    id: str
+    instance_id: str
+    env: str
 
 
 def insert_timers(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -39,8 +49,8 @@ def reschedule_timer(conn: Connection, timer_id: str, due_at: datetime) -> None:
 
 def claim_due_timers(
     conn: Connection, owner: str, now: datetime, lease: timedelta, limit: int
-) -> list[tuple[str, str, str]]:
-    """Lease due timers of running instances to ``owner``; returns (timer id, instance id, env)."""
+) -> list[LeasedTimer]:
+    """Lease due timers of running instances to ``owner``."""
     candidates = (
         select(timers.c.id)
         .join(instances, instances.c.id == timers.c.instance_id)
@@ -67,7 +77,7 @@ def claim_due_timers(
         .values(lease_owner=owner, lease_expires_at=now + lease)
         .returning(timers.c.id, timers.c.instance_id, timers.c.env)
     ).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [LeasedTimer(r[0], r[1], r[2]) for r in rows]
 
 
 def leased_timer_element(conn: Connection, timer_id: str, owner: str) -> str | None:

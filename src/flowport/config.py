@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from flowport.auth.permissions import UnknownPermission, expand
+from flowport.states import Visibility
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 AuthMode = Literal["oauth", "external", "open"]
@@ -37,7 +38,7 @@ class ClientConfig(BaseModel):
     permissions: list[str] = Field(default_factory=list)
     audiences: list[str] = Field(default_factory=list)
     environment: str = "default"
-    visibility: Literal["own", "shared"] = "shared"
+    visibility: Visibility = Visibility.SHARED
     refresh_tokens: bool = False
     token_lifetime: int | None = Field(default=None, ge=60, le=86400 * 30)
 

@@ -8,13 +8,23 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from flowport.states import IncidentKind, InstanceStatus, TaskState
+
 T = TypeVar("T")
 
 
 class ApiModel(BaseModel):
-    """Responses: camelCase on the wire."""
+    """Responses: camelCase on the wire, built from the services' views (``Model.model_validate(view)``)."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+def read_from(attribute: str) -> Any:
+    """A response field filled from the view's ``attribute`` where the API names it otherwise.
+
+    The wire name stays the field's own camelCase; the validation alias only says where to read.
+    """
+    return Field(validation_alias=attribute)
 
 
 # Integer columns are 32-bit on PostgreSQL (and 64-bit on SQLite): a number that reaches one is
@@ -66,7 +76,7 @@ class InstanceOut(ApiModel):
     definition_id: str
     definition_key: str
     version: int
-    status: str
+    status: InstanceStatus
     business_key: str | None
     active_element_ids: list[str]
     has_incidents: bool
@@ -74,6 +84,11 @@ class InstanceOut(ApiModel):
     ended_at: datetime | None
     started_by: str | None
     variables: dict[str, Any] | None = None
+
+    @classmethod
+    def summary(cls, view: object) -> InstanceOut:
+        """Without variables: collections do not carry them."""
+        return cls.model_validate(view).model_copy(update={"variables": None})
 
 
 class MoveIn(ApiIn):
@@ -96,12 +111,12 @@ class TaskOut(ApiModel):
     id: str
     element_id: str
     name: str | None
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
     assignee: str | None
     candidate_users: list[str]
     candidate_groups: list[str]
-    state: str
+    state: TaskState
     created_at: datetime
     due_at: datetime | None
     ended_at: datetime | None
@@ -125,9 +140,9 @@ class MessageIn(ApiIn):
 
 
 class DeliveryOut(ApiModel):
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
-    status: str
+    status: InstanceStatus
     started: bool
 
 
@@ -154,7 +169,7 @@ class FetchAndLockIn(ApiIn):
 class JobOut(ApiModel):
     id: str
     topic: str
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     definition_key: str
     element_id: str
     retries: int | None
@@ -184,9 +199,9 @@ class ExtendLockIn(ApiIn):
 
 class IncidentOut(ApiModel):
     id: str
-    process_instance_id: str
+    process_instance_id: str = read_from("instance_id")
     element_id: str
-    kind: str
+    kind: IncidentKind
     message: str
     created_at: datetime
     resolved_at: datetime | None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr
 
-from flowport.api.schemas import ApiIn, ApiModel
+from flowport.api.schemas import ApiIn, ApiModel, read_from
+from flowport.states import Visibility
 
-Visibility = Literal["own", "shared"]
+# Lax: the JSON string "own" is the enum member (strict models take only members from Python).
+VisibilityIn = Annotated[Visibility, Field(strict=False)]
 Names = list[str]
 
 
@@ -22,7 +24,7 @@ class ClientIn(ApiIn):
     token_lifetime: int | None = Field(default=None, ge=60, le=86400 * 30, description="seconds")
     refresh_tokens: bool = False
     environment: str | None = Field(default=None, description="default: the caller's environment")
-    visibility: Visibility = "shared"
+    visibility: VisibilityIn = Visibility.SHARED
     jwks: dict[str, Any] | None = Field(default=None, description="public keys for private_key_jwt")
 
 
@@ -35,20 +37,20 @@ class ClientPatch(ApiIn):
     audiences: Names | None = Field(default=None, max_length=50)
     token_lifetime: int | None = Field(default=None, ge=60, le=86400 * 30)
     refresh_tokens: bool | None = None
-    visibility: Visibility | None = None
+    visibility: VisibilityIn | None = None
     jwks: dict[str, Any] | None = None
 
 
 class ClientOut(ApiModel):
-    client_id: str
+    client_id: str = read_from("id")
     name: str
-    environment: str
+    environment: str = read_from("env")
     profile: str | None
     permissions: Names
     audiences: Names
     token_lifetime: int
     refresh_tokens: bool
-    visibility: str
+    visibility: Visibility
     enabled: bool
     source: str
     created_at: datetime
@@ -87,7 +89,7 @@ class UserIn(ApiIn):
     profile: str | None = "ObjectRead"
     permissions: Names = Field(default_factory=list, max_length=200)
     environment: str | None = Field(default=None, description="default: the caller's environment")
-    visibility: Visibility = "shared"
+    visibility: VisibilityIn = Visibility.SHARED
 
 
 class UserPatch(ApiIn):
@@ -98,19 +100,19 @@ class UserPatch(ApiIn):
     roles: Names | None = Field(default=None, max_length=200)
     profile: str | None = None
     permissions: Names | None = Field(default=None, max_length=200)
-    visibility: Visibility | None = None
+    visibility: VisibilityIn | None = None
     locked: bool | None = None
 
 
 class UserOut(ApiModel):
     id: str
     username: str
-    environment: str
+    environment: str = read_from("env")
     groups: Names
     roles: Names
     profile: str | None
     permissions: Names
-    visibility: str
+    visibility: Visibility
     locked: bool
     created_at: datetime
 
@@ -119,7 +121,7 @@ class AuditEventOut(ApiModel):
     id: int
     at: datetime
     event: str
-    environment: str | None
+    environment: str | None = read_from("env")
     actor: str | None
     subject: str | None
     source_ip: str | None

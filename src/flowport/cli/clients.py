@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 
@@ -13,19 +12,9 @@ from flowport.cli import output
 from flowport.cli.session import CLI_ACTOR, open_services
 from flowport.services import clients as client_service
 from flowport.services.clients import ClientSpec, ClientView, NewSecret
+from flowport.states import Visibility
 
 app = typer.Typer(help="OAuth clients (application users) and their secrets.", no_args_is_help=True)
-
-
-class Visibility(StrEnum):
-    """What collections show: everything in the environment, or only what the caller started."""
-
-    SHARED = "shared"
-    OWN = "own"
-
-    @property
-    def literal(self) -> Literal["own", "shared"]:
-        return "own" if self is Visibility.OWN else "shared"
 
 
 ClientId = Annotated[str, typer.Argument(metavar="CLIENT_ID", help="The client id.", show_default=False)]
@@ -70,7 +59,7 @@ def create(
         token_lifetime=lifetime,
         refresh_tokens=refresh_tokens,
         environment=env,
-        visibility=visibility.literal,
+        visibility=visibility,
         jwks=_read_jwks(jwks) if jwks else None,
     )
     with open_services(ctx, auth=True) as services:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,30 +14,24 @@ from flowport.cli.variables import VarsJsonOption, VarsOption
 from flowport.services import definitions as definition_service
 from flowport.services import instances as instance_service
 from flowport.services.context import Services
-from flowport.services.instances import InstanceView
+from flowport.services.instances import HistoryEntry, InstanceView
+from flowport.states import InstanceStatus
 
 app = typer.Typer(help="Process instances: list, show, start, cancel.", no_args_is_help=True)
-
-
-class Status(StrEnum):
-    RUNNING = "RUNNING"
-    SUSPENDED = "SUSPENDED"
-    COMPLETED = "COMPLETED"
-    CANCELED = "CANCELED"
 
 
 @app.command("list")
 def list_instances(
     ctx: typer.Context,
-    status: Annotated[Status | None, typer.Option(case_sensitive=False, help="Only this status.")] = None,
+    status: Annotated[
+        InstanceStatus | None, typer.Option(case_sensitive=False, help="Only this status.")
+    ] = None,
     key: Annotated[str | None, typer.Option("--key", "-k", help="Only this process key.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List process instances, newest first."""
     with open_services(ctx) as services:
-        page = instance_service.search(
-            services, CLI_ACTOR, status=status.value if status else None, definition_key=key, limit=limit
-        )
+        page = instance_service.search(services, CLI_ACTOR, status=status, definition_key=key, limit=limit)
     grid = output.table("Id", "Process", "Status", "Business key", "Waiting at", "Started", "Ended")
     for view in page.items:
         output.add_row(
@@ -73,17 +66,17 @@ def show(
     output.json_block(view.variables)
     active = output.table("Element", "Type", "Name", title="Active elements")
     for element_id in view.active_element_ids:
-        info = elements.get(element_id, {})
-        output.add_row(active, element_id, info.get("type"), info.get("name"))
+        info = elements.get(element_id)
+        output.add_row(active, element_id, info.type if info else None, info.name if info else None)
     output.show(active, "No active elements.")
     if history:
         log = output.table(
             "At", "Event", "Element", "Actor", "Details", title=f"Recent history (last {history})"
         )
         for entry in recent:
-            element = entry["element_name"] or entry["element_id"]
-            extra = json.dumps(entry["details"], default=str) if entry["details"] else ""
-            output.add_row(log, output.when(entry["at"]), entry["event"], element, entry["actor"], extra)
+            element = entry.element_name or entry.element_id
+            extra = json.dumps(entry.details, default=str) if entry.details else ""
+            output.add_row(log, output.when(entry.at), entry.event, element, entry.actor, extra)
         output.show(log, "No history yet.")
 
 
@@ -139,11 +132,12 @@ def _details(view: InstanceView) -> None:
     )
 
 
-def _recent_history(services: Services, instance_id: str, count: int) -> list[dict[str, Any]]:
+def _recent_history(services: Services, instance_id: str, count: int) -> list[HistoryEntry]:
     """The last ``count`` entries (the service pages oldest first, so read through to the end)."""
-    recent: deque[dict[str, Any]] = deque(maxlen=count)
+    recent: deque[HistoryEntry] = deque(maxlen=count)
     after: int | None = 0
     while count and after is not None:
-        rows, after = instance_service.history(services, CLI_ACTOR, instance_id, after, 1000)
-        recent.extend(rows)
+        page = instance_service.history(services, CLI_ACTOR, instance_id, after, 1000)
+        recent.extend(page.items)
+        after = page.items[-1].id if page.next_cursor else None
     return list(recent)

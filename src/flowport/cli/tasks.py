@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -11,14 +10,9 @@ from flowport.cli import output, variables
 from flowport.cli.session import CLI_ACTOR, open_services
 from flowport.cli.variables import VarsJsonOption, VarsOption
 from flowport.services import tasks as task_service
+from flowport.states import TaskState
 
 app = typer.Typer(help="User tasks: list, complete.", no_args_is_help=True)
-
-
-class State(StrEnum):
-    READY = "READY"
-    COMPLETED = "COMPLETED"
-    CANCELED = "CANCELED"
 
 
 @app.command("list")
@@ -27,7 +21,7 @@ def list_tasks(
     instance: Annotated[str | None, typer.Option("--instance", help="Only tasks of this instance.")] = None,
     assignee: Annotated[str | None, typer.Option(help="Only tasks assigned to this user.")] = None,
     candidate_group: Annotated[str | None, typer.Option(help="Only tasks offered to this group.")] = None,
-    state: Annotated[State, typer.Option(case_sensitive=False, help="Task state.")] = State.READY,
+    state: Annotated[TaskState, typer.Option(case_sensitive=False, help="Task state.")] = TaskState.READY,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List user tasks (ready ones unless --state says otherwise), newest first."""
@@ -35,7 +29,7 @@ def list_tasks(
         page = task_service.search(
             services,
             CLI_ACTOR,
-            state=state.value,
+            state=state,
             assignee=assignee,
             candidate_group=candidate_group,
             instance_id=instance,

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from flowport.cli import output
-from flowport.cli.clients import Visibility
 from flowport.cli.session import CLI_ACTOR, open_services
 from flowport.services import users as user_service
 from flowport.services.users import UserChanges, UserSpec
+from flowport.states import Visibility
 
 app = typer.Typer(help="Users: create, list, lock, unlock, set a password, delete.", no_args_is_help=True)
 
@@ -55,7 +55,7 @@ def create(
         profile=None if profile.lower() == "none" else profile,
         permissions=permission or [],
         environment=env,
-        visibility=visibility.literal,
+        visibility=visibility,
     )
     with open_services(ctx, auth=True) as services:
         user_service.create(services, CLI_ACTOR, spec)

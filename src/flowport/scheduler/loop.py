@@ -45,12 +45,12 @@ class Scheduler:
             starts = start_timers.claim_due(self._services, self.owner)
             if not claimed and not starts:
                 break
-            for timer_id, instance_id, env in claimed:
-                fire = partial(timers.fire, self._services, self.owner, timer_id, instance_id, env)
-                fired += self._timed(fire, f"timer {timer_id} of instance {instance_id}")
-            for start_id, _env in starts:
-                start = partial(start_timers.fire, self._services, self.owner, start_id)
-                fired += self._timed(start, f"timer start event {start_id}")
+            for timer in claimed:
+                fire = partial(timers.fire, self._services, self.owner, timer)
+                fired += self._timed(fire, f"timer {timer.id} of instance {timer.instance_id}")
+            for start in starts:
+                start_fire = partial(start_timers.fire, self._services, self.owner, start.id)
+                fired += self._timed(start_fire, f"timer start event {start.id}")
         return fired
 
     def _timed(self, fire: Callable[[], object], what: str) -> int:

@@ -12,7 +12,7 @@ from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories.audit import AuditRow
 from flowport.services.context import Actor, Services
-from flowport.services.paging import decode_id_cursor
+from flowport.services.paging import Page, decode_id_cursor
 
 # Events of the token service (account management adds its own, e.g. "client.created").
 TOKEN_ISSUED = "token.issued"
@@ -79,9 +79,21 @@ def record(
 
 
 @dataclass(frozen=True)
-class AuditPage:
-    items: list[AuditRow]
-    next_cursor: str | None
+class AuditEntry:
+    """A security event as the audit log shows it (details hold no secrets: see :func:`scrub`)."""
+
+    id: int
+    at: datetime
+    event: str
+    env: str | None
+    actor: str | None
+    subject: str | None
+    source_ip: str | None
+    details: dict[str, Any] | None
+
+    @classmethod
+    def of_row(cls, row: AuditRow) -> AuditEntry:
+        return cls(row.id, row.at, row.event, row.env, row.actor, row.subject, row.source_ip, row.details)
 
 
 def record_action(
@@ -108,13 +120,12 @@ def record_action(
 
 def search(
     services: Services, env: str | None, event: str | None, cursor: str | None, limit: int
-) -> AuditPage:
+) -> Page[AuditEntry]:
     """Events newest first, optionally of one environment or kind; ``cursor`` from a previous page."""
     if services.auth is not None:
         services.auth.writes.flush()  # events queued by this process show up at once
     before = decode_id_cursor(cursor)
     with read_transaction(services.db) as conn:
         rows = audit_repo.search(conn, env, event, before, limit)
-    if len(rows) <= limit:
-        return AuditPage(rows, None)
-    return AuditPage(rows[:limit], str(rows[limit - 1].id))
+    entries = [AuditEntry.of_row(r) for r in rows[:limit]]
+    return Page(entries, str(entries[-1].id) if len(rows) > limit else None)

@@ -23,6 +23,7 @@ from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.clients import ClientRow
 from flowport.services import audit, clients, environments, users
 from flowport.services.context import DEFAULT_ENV, Actor, Services
+from flowport.states import Visibility
 
 log = logging.getLogger("flowport.auth")
 T = TypeVar("T")
@@ -193,7 +194,7 @@ def _admin_values(services: Services) -> dict[str, Any]:
         audiences=[],
         token_lifetime=services.settings.auth.token_lifetime,
         refresh_tokens=False,
-        visibility="shared",
+        visibility=Visibility.SHARED,
         jwks=None,
     )
 

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
@@ -27,11 +27,11 @@ from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
 from flowport.services.patches import no_nulls
+from flowport.states import Visibility, parse_state
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 MIN_LIFETIME, MAX_LIFETIME = 60, 86400 * 30
 MAX_GRACE = 86400 * 30
-Visibility = Literal["own", "shared"]
 DECLARED_SOURCES = frozenset({"config", "code", "environment"})
 # Members a JWK may only have when it holds private key material (RFC 7517/7518).
 _PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
@@ -49,7 +49,7 @@ class ClientSpec:
     token_lifetime: int | None = None
     refresh_tokens: bool = False
     environment: str | None = None  # None: the caller's environment
-    visibility: Visibility = "shared"
+    visibility: Visibility = Visibility.SHARED
     jwks: dict[str, Any] | None = None
 
 
@@ -78,7 +78,7 @@ class ClientView:
     audiences: list[str]
     token_lifetime: int
     refresh_tokens: bool
-    visibility: str
+    visibility: Visibility
     enabled: bool
     source: str
     created_at: datetime
@@ -87,7 +87,7 @@ class ClientView:
     previous_secret_valid_until: datetime | None
 
     @classmethod
-    def of(cls, row: ClientRow) -> ClientView:
+    def of_row(cls, row: ClientRow) -> ClientView:
         return cls(
             id=row.id,
             env=row.env,
@@ -97,7 +97,7 @@ class ClientView:
             audiences=list(row.audiences),
             token_lifetime=row.token_lifetime,
             refresh_tokens=row.refresh_tokens,
-            visibility=row.visibility,
+            visibility=Visibility(row.visibility),
             enabled=row.enabled,
             source=row.source,
             created_at=row.created_at,
@@ -145,7 +145,7 @@ def create(services: Services, actor: Actor, spec: ClientSpec, *, source: str = 
             )
     except ConstraintViolated as exc:  # registered by a concurrent request
         raise _duplicate(client_id) from exc
-    return NewSecret(ClientView.of(row), secret)
+    return NewSecret(ClientView.of_row(row), secret)
 
 
 def search(services: Services, environment: str | None, cursor: str | None, limit: int) -> Page[ClientView]:
@@ -153,12 +153,12 @@ def search(services: Services, environment: str | None, cursor: str | None, limi
     with read_transaction(services.db) as conn:
         rows = client_repo.search(conn, environment, cursor, limit)
     page = make_page(rows, limit, lambda r: (r.created_at, r.id))
-    return Page([ClientView.of(r) for r in page.items], page.next_cursor)
+    return page.map(ClientView.of_row)
 
 
 def get(services: Services, client_id: str) -> ClientView:
     with read_transaction(services.db) as conn:
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))
 
 
 def update(services: Services, actor: Actor, client_id: str, changes: ClientChanges) -> ClientView:
@@ -189,7 +189,7 @@ def update(services: Services, actor: Actor, client_id: str, changes: ClientChan
             audit.record_action(
                 conn, actor, "client.updated", subject=client_id, env=row.env, details=_audited(changed)
             )
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))
 
 
 def rotate_secret(
@@ -218,7 +218,7 @@ def rotate_secret(
         audit.record_action(
             conn, actor, "client.secret_rotated", subject=client_id, env=row.env, details=details
         )
-        return NewSecret(ClientView.of(_existing(conn, client_id)), secret)
+        return NewSecret(ClientView.of_row(_existing(conn, client_id)), secret)
 
 
 def disable(services: Services, actor: Actor, client_id: str) -> ClientView:
@@ -298,7 +298,8 @@ def validated_values(
         raise InvalidRequest("Audiences must be non-empty strings of at most 255 characters")
     if not MIN_LIFETIME <= token_lifetime <= MAX_LIFETIME:
         raise InvalidRequest(f"tokenLifetime must be between {MIN_LIFETIME} and {MAX_LIFETIME} seconds")
-    if visibility not in ("own", "shared"):
+    checked = parse_state(Visibility, visibility)
+    if checked is None:
         raise InvalidRequest("visibility must be 'own' or 'shared'")
     if jwks is not None:
         _check_jwks(jwks)
@@ -309,7 +310,7 @@ def validated_values(
         "audiences": list(dict.fromkeys(audiences)),
         "token_lifetime": token_lifetime,
         "refresh_tokens": refresh_tokens,
-        "visibility": visibility,
+        "visibility": checked,
         "jwks": jwks,
     }
 
@@ -374,4 +375,4 @@ def _set_enabled(services: Services, actor: Actor, client_id: str, enabled: bool
             client_repo.update_client(conn, client_id, enabled=enabled)
             event = "client.enabled" if enabled else "client.disabled"
             audit.record_action(conn, actor, event, subject=client_id, env=row.env)
-        return ClientView.of(_existing(conn, client_id))
+        return ClientView.of_row(_existing(conn, client_id))

@@ -12,6 +12,7 @@ from flowport.engine.runtime import Engine as BpmnEngine
 from flowport.persistence.db import Database, WakeUp
 from flowport.persistence.scope import Scope
 from flowport.services.metrics import Metrics
+from flowport.states import Visibility
 
 DEFAULT_ENV = "default"
 
@@ -23,11 +24,12 @@ class Actor:
     env: str = DEFAULT_ENV
     subject: str | None = None
     groups: tuple[str, ...] = ()
-    visibility: str = "shared"  # "own" | "shared"
+    # As a token claims it: a Visibility value (anything else is read as shared).
+    visibility: str = Visibility.SHARED
 
     @property
     def sees_only_own(self) -> bool:
-        return self.visibility == "own" and self.subject is not None
+        return self.visibility == Visibility.OWN and self.subject is not None
 
     @property
     def scope(self) -> Scope:

@@ -17,11 +17,14 @@ from flowport.persistence.repositories.definitions import DefinitionRow
 from flowport.services import start_timers
 from flowport.services.context import Actor, Services
 from flowport.services.paging import Page, make_page
+from flowport.services.views import DefinitionView
 
 
 @dataclass(frozen=True)
 class Deployed:
-    definition: DefinitionRow
+    """A process of a deployment; ``created`` False when identical XML was already deployed."""
+
+    definition: DefinitionView
     created: bool
 
 
@@ -41,12 +44,12 @@ def deploy(services: Services, actor: Actor, xml: bytes) -> list[Deployed]:
             fingerprint = hashlib.sha256(process.spec_json.encode()).hexdigest()
             latest = repo.latest(conn, actor.env, process.key)
             if latest is not None and latest.xml_hash == fingerprint:
-                results.append(Deployed(latest, created=False))
+                results.append(Deployed(DefinitionView.of_row(latest), created=False))
                 continue
             row = _insert(
                 conn, services, actor, process, xml, fingerprint, latest.version + 1 if latest else 1
             )
-            results.append(Deployed(row, created=True))
+            results.append(Deployed(DefinitionView.of_row(row), created=True))
             # Timer start events schedule starts, not instances; this version's replace the older ones'.
             start_timers.schedule(conn, services, row, process.start_triggers)
     for item in results:
@@ -132,18 +135,18 @@ def resolve(
 
 def list_definitions(
     services: Services, actor: Actor, key: str | None, latest_only: bool, cursor: str | None, limit: int
-) -> Page[DefinitionRow]:
+) -> Page[DefinitionView]:
     with read_transaction(services.db) as conn:
         rows = repo.search(conn, actor.env, key, latest_only, cursor, limit)
-    return make_page(rows, limit, lambda r: (r.deployed_at, r.id))
+    return make_page(rows, limit, lambda r: (r.deployed_at, r.id)).map(DefinitionView.of_row)
 
 
-def get(services: Services, actor: Actor, definition_id: str) -> DefinitionRow:
+def get(services: Services, actor: Actor, definition_id: str) -> DefinitionView:
     with read_transaction(services.db) as conn:
         row = repo.get(conn, actor.env, definition_id)
     if row is None:
         raise NotFound(f"Process definition {definition_id} does not exist")
-    return row
+    return DefinitionView.of_row(row)
 
 
 def get_xml(services: Services, actor: Actor, definition_id: str) -> bytes:

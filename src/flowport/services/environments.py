@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
@@ -17,6 +19,18 @@ from flowport.services.context import DEFAULT_ENV, Actor, Services
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
+@dataclass(frozen=True)
+class EnvironmentView:
+    """An environment (sandbox) as administrators see it."""
+
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of_row(cls, row: EnvironmentRow) -> EnvironmentView:
+        return cls(row.name, row.created_at)
+
+
 def validate_name(name: str) -> str:
     """``name`` if it is a valid environment name (lower-case letters, digits, ``_``, ``-``; 1-63 chars)."""
     if not NAME.fullmatch(name):
@@ -27,7 +41,7 @@ def validate_name(name: str) -> str:
     return name
 
 
-def create(services: Services, actor: Actor, name: str) -> EnvironmentRow:
+def create(services: Services, actor: Actor, name: str) -> EnvironmentView:
     """Create an environment; an existing name is a conflict."""
     validate_name(name)
     now = services.clock()
@@ -39,13 +53,13 @@ def create(services: Services, actor: Actor, name: str) -> EnvironmentRow:
             audit.record_action(conn, actor, "environment.created", subject=name, env=name)
     except ConstraintViolated as exc:  # created by a concurrent request
         raise Conflict(f"Environment {name!r} already exists", environment=name) from exc
-    return EnvironmentRow(name, now)
+    return EnvironmentView(name, now)
 
 
-def list_all(services: Services) -> list[EnvironmentRow]:
+def list_all(services: Services) -> list[EnvironmentView]:
     """All environments, by name."""
     with read_transaction(services.db) as conn:
-        return env_repo.all_environments(conn)
+        return [EnvironmentView.of_row(r) for r in env_repo.all_environments(conn)]
 
 
 def delete(services: Services, actor: Actor, name: str) -> None:
@@ -86,12 +100,12 @@ def ensure(conn: Connection, name: str, services: Services) -> bool:
     return True
 
 
-def get(services: Services, name: str) -> EnvironmentRow:
+def get(services: Services, name: str) -> EnvironmentView:
     with read_transaction(services.db) as conn:
         row = env_repo.get(conn, name)
     if row is None:
         raise NotFound(f"No environment named {name!r}", environment=name)
-    return row
+    return EnvironmentView.of_row(row)
 
 
 def ensure_default(services: Services) -> None:

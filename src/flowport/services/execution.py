@@ -20,7 +20,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -44,6 +43,8 @@ from flowport.services.instance_writes import (
     StaleRead,
     write_run,
 )
+from flowport.services.views import InstanceView
+from flowport.states import InstanceStatus
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,47 +58,12 @@ _RECEIVED = {"message": "message correlated", "signal": "signal received"}
 
 
 @dataclass(frozen=True)
-class InstanceView:
-    """A process instance as the services hand it out."""
-
-    id: str
-    definition_id: str
-    definition_key: str
-    version: int
-    status: str
-    business_key: str | None
-    active_element_ids: list[str]
-    has_incidents: bool
-    started_at: datetime
-    ended_at: datetime | None
-    started_by: str | None
-    variables: dict[str, Any]
-
-    @classmethod
-    def of_row(cls, row: InstanceRow) -> InstanceView:
-        return cls(
-            row.id,
-            row.definition_id,
-            row.definition_key,
-            row.version,
-            row.status,
-            row.business_key,
-            list(row.active_element_ids),
-            bool(row.has_incidents),
-            row.started_at,
-            row.ended_at,
-            row.started_by,
-            dict(row.variables),
-        )
-
-
-@dataclass(frozen=True)
 class Delivery:
     """An instance that consumed a message or signal; ``started`` when it was created by it."""
 
     instance_id: str
     definition_key: str
-    status: str
+    status: InstanceStatus
     started: bool
 
 
@@ -166,7 +132,7 @@ class Execution:
             definition_key=definition.key,
             business_key=business_key,
             version=0,
-            status="RUNNING",
+            status=InstanceStatus.RUNNING,
             elements=loaded.elements,
             started_at=now,
             started_by=actor.subject,
@@ -177,7 +143,7 @@ class Execution:
         started = HistoryEvent("instance started", timer_start, details)
         after, snapshot = self._record(actor, header, run, EMPTY, [started], None, None)
         self.count("flowport_instances_started_total", _STARTED)
-        return _view(after, snapshot)
+        return InstanceView.of_planned(after, snapshot)
 
     def command(
         self,
@@ -187,7 +153,7 @@ class Execution:
         *,
         event: HistoryEvent | None = None,
         completed_task: str | None = None,
-        status: str | None = None,
+        status: InstanceStatus | None = None,
         allow_suspended: bool = False,
         scope: Scope | None = None,
     ) -> tuple[InstanceView, T]:
@@ -197,14 +163,14 @@ class Execution:
         if header.ended:
             state = header.status.lower()
             raise Conflict(f"Process instance {instance_id} is {state}; it accepts no commands")
-        if header.status == "SUSPENDED" and not allow_suspended:
+        if header.status is InstanceStatus.SUSPENDED and not allow_suspended:
             raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
         run = self.services.engine.open(self._runtime(header.definition_id), opened.state)
         before = run.snapshot()
         result = action(run)
         events = [event] if event else []
         after, snapshot = self._record(actor, header, run, before, events, completed_task, status)
-        return _view(after, snapshot), result
+        return InstanceView.of_planned(after, snapshot), result
 
     def instance(self, scope: Scope, instance_id: str) -> InstanceHeader:
         """An instance the scope may see, as this execution last left it (NotFound otherwise)."""
@@ -310,11 +276,11 @@ class Execution:
         before: Snapshot,
         events: list[HistoryEvent],
         completed_task: str | None,
-        status: str | None,
+        status: InstanceStatus | None,
     ) -> tuple[InstanceHeader, Snapshot]:
         now = self.services.clock()
         snapshot = run.snapshot()
-        final_status = status or ("COMPLETED" if snapshot.completed else header.status)
+        final_status = status or (InstanceStatus.COMPLETED if snapshot.completed else header.status)
         after = replace(
             header,
             version=header.version + 1,
@@ -335,7 +301,7 @@ class Execution:
     def _count_outcome(
         self, header: InstanceHeader, after: InstanceHeader, before: Snapshot, snapshot: Snapshot
     ) -> None:
-        if after.status == "COMPLETED" and header.status != "COMPLETED":
+        if after.status is InstanceStatus.COMPLETED and header.status is not InstanceStatus.COMPLETED:
             self.count("flowport_instances_completed_total", "Process instances completed")
         if snapshot.failures:
             self.count("flowport_incidents_total", "Incidents raised", float(len(snapshot.failures)))
@@ -402,28 +368,10 @@ def _header(row: InstanceRow, elements: dict[str, ElementInfo]) -> InstanceHeade
         definition_key=row.definition_key,
         business_key=row.business_key,
         version=row.version,
-        status=row.status,
+        status=InstanceStatus(row.status),
         elements=elements,
         started_at=row.started_at,
         started_by=row.started_by,
         has_incidents=bool(row.has_incidents),
         ended_at=row.ended_at,
-    )
-
-
-def _view(header: InstanceHeader, snapshot: Snapshot) -> InstanceView:
-    assert header.started_at is not None
-    return InstanceView(
-        header.id,
-        header.definition_id,
-        header.definition_key,
-        header.version,
-        header.status,
-        header.business_key,
-        [] if header.ended else snapshot.active_element_ids,
-        header.has_incidents,
-        header.started_at,
-        header.ended_at,
-        header.started_by,
-        snapshot.variables,
     )

@@ -20,8 +20,7 @@ from flowport.persistence.repositories import events as event_repo
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
 from flowport.persistence.repositories import tasks as task_repo
-
-ENDED = ("COMPLETED", "CANCELED")
+from flowport.states import IncidentKind, InstanceStatus, TaskState
 
 
 class StaleRead(Exception):
@@ -47,7 +46,7 @@ class InstanceHeader:
     definition_key: str
     business_key: str | None
     version: int  # 0 for an instance not stored yet
-    status: str
+    status: InstanceStatus
     elements: dict[str, ElementInfo]
     started_at: datetime | None = None
     started_by: str | None = None
@@ -56,7 +55,7 @@ class InstanceHeader:
 
     @property
     def ended(self) -> bool:
-        return self.status in ENDED
+        return self.status.ended
 
 
 EMPTY = Snapshot(completed=False, variables={}, active_element_ids=[])
@@ -138,9 +137,9 @@ def _sync_tasks(
     after_ids = set() if ended and after.tasks else {t.id for t in after.tasks}
     gone = [t for t in before_ids - after_ids]
     if completed_task and completed_task in gone:
-        task_repo.close_tasks(conn, [completed_task], "COMPLETED", now, actor)
+        task_repo.close_tasks(conn, [completed_task], TaskState.COMPLETED, now, actor)
         gone.remove(completed_task)
-    task_repo.close_tasks(conn, gone, "CANCELED", now, None)
+    task_repo.close_tasks(conn, gone, TaskState.CANCELED, now, None)
     rows = []
     for task in after.tasks:
         if task.id in before_ids or task.id not in after_ids:
@@ -157,7 +156,7 @@ def _sync_tasks(
                 "assignee": info.assignee,
                 "candidate_users": list(info.candidate_users),
                 "candidate_groups": list(info.candidate_groups),
-                "state": "READY",
+                "state": TaskState.READY,
                 "created_at": now,
                 "due_at": _parse_due(info.due_date),
             }
@@ -252,7 +251,7 @@ def _record_failures(conn: Connection, header: InstanceHeader, after: Snapshot, 
                 "instance_id": header.id,
                 "task_id": f.task_id,
                 "element_id": f.element_id,
-                "kind": "scriptError",
+                "kind": IncidentKind.SCRIPT_ERROR,
                 "message": f.message[:4000],
                 "created_at": now,
             }
@@ -284,7 +283,7 @@ def _record_history(conn: Connection, record: RunRecord) -> None:
     for failure in after.failures:
         incident = HistoryEvent("incident", failure.element_id, {"message": failure.message})
         rows.append(history_row(header, record.at, record.actor, incident, None))
-    if after.completed and header.status == "COMPLETED":
+    if after.completed and header.status is InstanceStatus.COMPLETED:
         rows.append(history_row(header, record.at, record.actor, HistoryEvent("instance completed"), None))
     instance_repo.add_history(conn, rows)
 

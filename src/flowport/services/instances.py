@@ -12,11 +12,13 @@ from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import instances as repo
 from flowport.services import definitions
 from flowport.services.context import Actor, Services
-from flowport.services.execution import Execution, InstanceView, execute
+from flowport.services.execution import Execution, execute
 from flowport.services.instance_writes import HistoryEvent
 from flowport.services.paging import Page, make_page
+from flowport.services.views import HistoryEntry, InstanceView
+from flowport.states import InstanceStatus, parse_state
 
-__all__ = ["InstanceView"]
+__all__ = ["HistoryEntry", "InstanceView"]
 
 # --- start ---------------------------------------------------------------------------------------
 
@@ -53,7 +55,7 @@ def _operate(
     action: Callable[[InstanceRun], Any],
     event: str,
     *,
-    status: str | None = None,
+    status: InstanceStatus | None = None,
     allow_suspended: bool = False,
     details: dict[str, Any] | None = None,
 ) -> InstanceView:
@@ -78,7 +80,7 @@ def cancel(services: Services, actor: Actor, instance_id: str) -> InstanceView:
         instance_id,
         lambda run: run.cancel(),
         "instance canceled",
-        status="CANCELED",
+        status=InstanceStatus.CANCELED,
         allow_suspended=True,
     )
     services.metrics.inc("flowport_instances_canceled_total", help_text="Process instances canceled")
@@ -86,19 +88,21 @@ def cancel(services: Services, actor: Actor, instance_id: str) -> InstanceView:
 
 
 def suspend(services: Services, actor: Actor, instance_id: str) -> InstanceView:
-    return _operate(services, actor, instance_id, lambda run: None, "instance suspended", status="SUSPENDED")
+    return _operate(
+        services, actor, instance_id, lambda run: None, "instance suspended", status=InstanceStatus.SUSPENDED
+    )
 
 
 def resume(services: Services, actor: Actor, instance_id: str) -> InstanceView:
     def use_case(execution: Execution) -> InstanceView:
-        if execution.instance(actor.scope, instance_id).status != "SUSPENDED":
+        if execution.instance(actor.scope, instance_id).status is not InstanceStatus.SUSPENDED:
             raise Conflict(f"Process instance {instance_id} is not suspended")
         view, _ = execution.command(
             actor,
             instance_id,
             lambda run: None,
             event=HistoryEvent("instance resumed"),
-            status="RUNNING",
+            status=InstanceStatus.RUNNING,
             allow_suspended=True,
         )
         return view
@@ -171,13 +175,14 @@ def search(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[InstanceView]:
-    if status and status not in ("RUNNING", "SUSPENDED", "COMPLETED", "CANCELED"):
+    wanted = parse_state(InstanceStatus, status) if status else None
+    if status and wanted is None:
         raise InvalidRequest(f"Unknown status '{status}'; use RUNNING, SUSPENDED, COMPLETED or CANCELED")
     with read_transaction(services.db) as conn:
         rows = repo.search(
             conn,
             actor.scope,
-            status=status,
+            status=wanted,
             definition_key=definition_key,
             business_key=business_key,
             started_after=started_after,
@@ -185,16 +190,16 @@ def search(
             cursor=cursor,
             limit=limit,
         )
-    page = make_page(rows, limit, lambda r: (r.started_at, r.id))
-    return Page([InstanceView.of_row(r) for r in page.items], page.next_cursor)
+    return make_page(rows, limit, lambda r: (r.started_at, r.id)).map(InstanceView.of_row)
 
 
 def history(
     services: Services, actor: Actor, instance_id: str, after: int = 0, limit: int = 200
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> Page[HistoryEntry]:
+    """History oldest first, from the entry after id ``after``; the next cursor is the last id read."""
     get(services, actor, instance_id)
     with read_transaction(services.db) as conn:
         rows = repo.list_history(conn, instance_id, after, limit)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1]["id"] if more and rows else None)
+    entries = [HistoryEntry.of_row(r) for r in rows[:limit]]
+    more = len(rows) > limit and entries
+    return Page(entries, str(entries[-1].id) if more else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,18 +18,14 @@ from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
 from flowport.services.instance_writes import HistoryEvent, StaleRead
 from flowport.services.paging import Page, make_page
+from flowport.services.views import IncidentView, JobView, LockedJob
+from flowport.states import IncidentKind
 
 
 @dataclass(frozen=True)
 class TopicRequest:
     name: str
     lock_duration_ms: int
-
-
-@dataclass(frozen=True)
-class LockedJob:
-    job: JobRow
-    variables: dict[str, Any]
 
 
 def fetch_and_lock(
@@ -49,11 +45,8 @@ def fetch_and_lock(
             job_repo.lock_job(conn, job.id, worker_id, until)
             instance = instance_repo.get(conn, actor.scope, job.instance_id)
             variables = dict(instance.variables) if instance else {}
-            locked.append(
-                LockedJob(
-                    JobRow(**{**job.__dict__, "worker_id": worker_id, "lock_expires_at": until}), variables
-                )
-            )
+            view = JobView.of_row(replace(job, worker_id=worker_id, lock_expires_at=until))
+            locked.append(LockedJob.of_job(view, variables))
     if locked:
         services.metrics.inc(
             "flowport_jobs_locked_total", float(len(locked)), help_text="Jobs locked by workers"
@@ -106,7 +99,7 @@ def fail(
     error_message: str | None,
     retries: int,
     retry_timeout_ms: int,
-) -> JobRow:
+) -> JobView:
     """Record a failed attempt; with no retries left the job becomes an incident on its instance."""
     if retries < 0 or retry_timeout_ms < 0:
         raise InvalidRequest("retries and retryTimeout must not be negative")
@@ -138,7 +131,7 @@ def fail(
                         "instance_id": job.instance_id,
                         "task_id": job.id,
                         "element_id": job.element_id,
-                        "kind": "failedJob",
+                        "kind": IncidentKind.FAILED_JOB,
                         "message": (error_message or "The job failed and has no retries left")[:4000],
                         "created_at": now,
                     }
@@ -148,10 +141,10 @@ def fail(
         updated = job_repo.get_job(conn, actor.scope, job_id)
     services.metrics.inc("flowport_jobs_failed_total", help_text="Job failures reported by workers")
     assert updated is not None
-    return updated
+    return JobView.of_row(updated)
 
 
-def extend_lock(services: Services, actor: Actor, job_id: str, worker_id: str, duration_ms: int) -> JobRow:
+def extend_lock(services: Services, actor: Actor, job_id: str, worker_id: str, duration_ms: int) -> JobView:
     if duration_ms <= 0:
         raise InvalidRequest("newDuration must be positive")
     with write_transaction(services.db) as conn:
@@ -159,7 +152,7 @@ def extend_lock(services: Services, actor: Actor, job_id: str, worker_id: str, d
         job_repo.lock_job(conn, job_id, worker_id, services.clock() + timedelta(milliseconds=duration_ms))
         updated = job_repo.get_job(conn, actor.scope, job_id)
     assert updated is not None
-    return updated
+    return JobView.of_row(updated)
 
 
 def search(
@@ -169,25 +162,25 @@ def search(
     instance_id: str | None,
     cursor: str | None,
     limit: int,
-) -> Page[JobRow]:
+) -> Page[JobView]:
     with read_transaction(services.db) as conn:
         rows = job_repo.search_jobs(conn, actor.scope, topic, instance_id, cursor, limit)
-    return make_page(rows, limit, lambda r: (r.created_at, r.id))
+    return make_page(rows, limit, lambda r: (r.created_at, r.id)).map(JobView.of_row)
 
 
 def search_incidents(
     services: Services, actor: Actor, instance_id: str | None, open_only: bool, cursor: str | None, limit: int
-) -> Page[dict[str, Any]]:
+) -> Page[IncidentView]:
     with read_transaction(services.db) as conn:
         rows = job_repo.search_incidents(conn, actor.scope, instance_id, open_only, cursor, limit)
-    return make_page(rows, limit, lambda r: (r["created_at"], r["id"]))
+    return make_page(rows, limit, lambda r: (r["created_at"], r["id"])).map(IncidentView.of_row)
 
 
-def resolve_incident(services: Services, actor: Actor, incident_id: str, retries: int = 1) -> dict[str, Any]:
+def resolve_incident(services: Services, actor: Actor, incident_id: str, retries: int = 1) -> IncidentView:
     """Retry what failed: a job gets ``retries`` again, a failed script task runs once more."""
     now = services.clock()
 
-    def use_case(execution: Execution) -> dict[str, Any]:
+    def use_case(execution: Execution) -> IncidentView:
         incident = job_repo.get_incident(execution.conn, actor.scope, incident_id)
         if incident is None:
             raise NotFound(f"Incident {incident_id} does not exist")
@@ -195,7 +188,7 @@ def resolve_incident(services: Services, actor: Actor, incident_id: str, retries
             raise Conflict(f"Incident {incident_id} is already resolved")
         instance_id, task_id = incident["instance_id"], incident["task_id"]
         execution.write(lambda conn: _resolve(conn, incident_id, now))
-        if incident["kind"] == "failedJob":
+        if incident["kind"] == IncidentKind.FAILED_JOB:
             if job_repo.get_job(execution.conn, actor.scope, task_id) is None:
                 raise Conflict("The job of this incident no longer exists")
             execution.write(lambda conn: job_repo.set_job_retries(conn, task_id, max(1, retries), now))
@@ -211,7 +204,7 @@ def resolve_incident(services: Services, actor: Actor, incident_id: str, retries
                 conn, instance_id, job_repo.open_incident_count(conn, instance_id) > 0
             )
         )
-        return {**incident, "resolved_at": now}
+        return IncidentView.of_row({**incident, "resolved_at": now})
 
     return execute(services, use_case)
 

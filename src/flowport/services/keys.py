@@ -12,7 +12,7 @@ from flowport.services.context import Actor, Services
 
 
 @dataclass(frozen=True)
-class KeyInfo:
+class KeyView:
     """A signing key as operators see it (never any private part)."""
 
     kid: str
@@ -23,12 +23,13 @@ class KeyInfo:
     publish_until: datetime | None  # None while active; then when it leaves the JWKS
     published: bool
 
-
-def _info(row: KeyRow, current: str | None, now: datetime) -> KeyInfo:
-    published = row.publish_until is None or row.publish_until > now
-    return KeyInfo(
-        row.kid, row.alg, row.created_at, row.kid == current, row.retired_at, row.publish_until, published
-    )
+    @classmethod
+    def of_row(cls, row: KeyRow, current: str | None, now: datetime) -> KeyView:
+        """``current``: the kid that signs now."""
+        published = row.publish_until is None or row.publish_until > now
+        return cls(
+            row.kid, row.alg, row.created_at, row.kid == current, row.retired_at, row.publish_until, published
+        )
 
 
 def _current(rows: list[KeyRow], now: datetime) -> str | None:
@@ -37,16 +38,16 @@ def _current(rows: list[KeyRow], now: datetime) -> str | None:
     return best.kid if best else None
 
 
-def list_keys(services: Services) -> list[KeyInfo]:
+def list_keys(services: Services) -> list[KeyView]:
     """Every key ever created, newest first."""
     now = services.clock()
     with read_transaction(services.db) as conn:
         rows = key_repo.all_keys(conn)
     current = _current(rows, now)
-    return [_info(r, current, now) for r in rows]
+    return [KeyView.of_row(r, current, now) for r in rows]
 
 
-def rotate(services: Services, actor: Actor) -> KeyInfo:
+def rotate(services: Services, actor: Actor) -> KeyView:
     """Publish a new key and sign with it from now on; old keys stay published until their tokens expire.
 
     Other server processes pick the new key up within their key cache's time to live (10 s); until
@@ -56,4 +57,4 @@ def rotate(services: Services, actor: Actor) -> KeyInfo:
     with write_transaction(services.db) as conn:
         key_repo.lock(conn)
         row = keyring.rotate_in(conn, actor=actor.subject, reason="rotation")
-    return _info(row, row.kid, services.clock())
+    return KeyView.of_row(row, row.kid, services.clock())

@@ -11,6 +11,7 @@ from flowport.errors import InvalidRequest
 from flowport.persistence.paging import encode_cursor
 
 T = TypeVar("T")
+U = TypeVar("U")
 _ROW_ID_MAX = 2**63 - 1
 
 
@@ -18,6 +19,10 @@ _ROW_ID_MAX = 2**63 - 1
 class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+    def map(self, view: Callable[[T], U]) -> Page[U]:
+        """The same page with each item mapped (a row to the view the services hand out)."""
+        return Page([view(item) for item in self.items], self.next_cursor)
 
 
 def make_page(rows: list[T], limit: int, key: Callable[[T], tuple[datetime, str]]) -> Page[T]:

@@ -22,6 +22,7 @@ from flowport.persistence.db import after_commit, write_transaction
 from flowport.persistence.repositories import definitions as definition_repo
 from flowport.persistence.repositories import start_timers as repo
 from flowport.persistence.repositories.definitions import DefinitionRow
+from flowport.persistence.repositories.start_timers import LeasedStart
 from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
 from flowport.services.instance_writes import StaleRead
@@ -60,7 +61,7 @@ def schedule(
         after_commit(conn, services.timers_changed.set)
 
 
-def claim_due(services: Services, owner: str, limit: int = 100) -> list[tuple[str, str]]:
+def claim_due(services: Services, owner: str, limit: int = 100) -> list[LeasedStart]:
     """Lease due starts to this scheduler; a crashed owner's lease expires and others take over."""
     with write_transaction(services.db) as conn:
         return repo.claim_due(conn, owner, services.clock(), LEASE, limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -14,15 +15,15 @@ from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
 from flowport.services.paging import Page, make_page
-
-TASK_STATES = ("READY", "COMPLETED", "CANCELED")
+from flowport.services.views import TaskView
+from flowport.states import InstanceStatus, TaskState, parse_state
 
 
 def search(
     services: Services,
     actor: Actor,
     *,
-    state: str | None = "READY",
+    state: str | None = TaskState.READY,
     assignee: str | None = None,
     candidate_user: str | None = None,
     candidate_group: str | None = None,
@@ -31,14 +32,15 @@ def search(
     element_id: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Page[TaskRow]:
-    if state and state not in TASK_STATES:
-        raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TASK_STATES)}")
+) -> Page[TaskView]:
+    wanted = parse_state(TaskState, state) if state else None
+    if state and wanted is None:
+        raise InvalidRequest(f"Unknown task state '{state}'; use one of {', '.join(TaskState)}")
     with read_transaction(services.db) as conn:
         rows = task_repo.search_tasks(
             conn,
             actor.scope,
-            state=state,
+            state=wanted,
             assignee=assignee,
             candidate_user=candidate_user,
             candidate_group=candidate_group,
@@ -48,18 +50,18 @@ def search(
             cursor=cursor,
             limit=limit,
         )
-    return make_page(rows, limit, lambda r: (r.created_at, r.id))
+    return make_page(rows, limit, lambda r: (r.created_at, r.id)).map(TaskView.of_row)
 
 
-def get(services: Services, actor: Actor, task_id: str) -> TaskRow:
+def get(services: Services, actor: Actor, task_id: str) -> TaskView:
     with read_transaction(services.db) as conn:
         row = task_repo.get_task(conn, actor.scope, task_id)
     if row is None:
         raise NotFound(f"Task {task_id} does not exist")
-    return row
+    return TaskView.of_row(row)
 
 
-def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) -> TaskRow:
+def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) -> TaskView:
     """Assign a ready task to ``assignee`` (default: the caller); taken by someone else is a 409."""
     user = assignee or actor.subject
     if not user:
@@ -73,10 +75,10 @@ def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) 
         _history(conn, services, actor, row, "task claimed", {"assignee": user})
         updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
     assert updated is not None
-    return updated
+    return TaskView.of_row(updated)
 
 
-def unclaim(services: Services, actor: Actor, task_id: str) -> TaskRow:
+def unclaim(services: Services, actor: Actor, task_id: str) -> TaskView:
     with write_transaction(services.db) as conn:
         row = _ready(conn, actor, task_id)
         _require_running(conn, actor, row.instance_id)
@@ -84,10 +86,10 @@ def unclaim(services: Services, actor: Actor, task_id: str) -> TaskRow:
         _history(conn, services, actor, row, "task unclaimed", {"previousAssignee": row.assignee})
         updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
     assert updated is not None
-    return updated
+    return TaskView.of_row(updated)
 
 
-def complete(services: Services, actor: Actor, task_id: str, variables: dict[str, Any]) -> TaskRow:
+def complete(services: Services, actor: Actor, task_id: str, variables: dict[str, Any]) -> TaskView:
     """Complete a ready task with variables and run the instance on until it waits again."""
 
     def use_case(execution: Execution) -> TaskRow:
@@ -104,8 +106,9 @@ def complete(services: Services, actor: Actor, task_id: str, variables: dict[str
 
     row = execute(services, use_case)
     services.metrics.inc("flowport_tasks_completed_total", help_text="User tasks completed")
-    return TaskRow(
-        **{**row.__dict__, "state": "COMPLETED", "ended_at": services.clock(), "completed_by": actor.subject}
+    # As the run left it; not read back, so the answer costs no extra query.
+    return replace(
+        TaskView.of_row(row), state=TaskState.COMPLETED, ended_at=services.clock(), completed_by=actor.subject
     )
 
 
@@ -113,14 +116,14 @@ def _ready(conn: Connection, actor: Actor, task_id: str) -> TaskRow:
     row = task_repo.get_task(conn, actor.scope, task_id)
     if row is None:
         raise NotFound(f"Task {task_id} does not exist")
-    if row.state != "READY":
+    if row.state != TaskState.READY:
         raise Conflict(f"Task {task_id} is {row.state.lower()}, not ready", state=row.state)
     return row
 
 
 def _require_running(conn: Connection, actor: Actor, instance_id: str) -> None:
     instance = instance_repo.get(conn, actor.scope.unowned(), instance_id)
-    if instance is not None and instance.status == "SUSPENDED":
+    if instance is not None and instance.status == InstanceStatus.SUSPENDED:
         raise Conflict(f"Process instance {instance_id} is suspended; resume it first")
 
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection
 
@@ -29,9 +29,9 @@ from flowport.services.context import Actor, Services
 from flowport.services.environments import require_existing
 from flowport.services.paging import Page, make_page
 from flowport.services.patches import no_nulls
+from flowport.states import Visibility, parse_state
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,255}$")
-Visibility = Literal["own", "shared"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class UserSpec:
     profile: str | None = "ObjectRead"
     permissions: Sequence[str] = ()
     environment: str | None = None
-    visibility: Visibility = "shared"
+    visibility: Visibility = Visibility.SHARED
 
 
 class UserChanges(TypedDict, total=False):
@@ -71,12 +71,12 @@ class UserView:
     groups: list[str]
     profile: str | None
     permissions: list[str]
-    visibility: str
+    visibility: Visibility
     locked: bool
     created_at: datetime
 
     @classmethod
-    def of(cls, row: UserRow) -> UserView:
+    def of_row(cls, row: UserRow) -> UserView:
         return cls(
             id=row.id,
             env=row.env,
@@ -85,7 +85,7 @@ class UserView:
             groups=list(row.groups),
             profile=row.profile,
             permissions=list(row.permissions),
-            visibility=row.visibility,
+            visibility=Visibility(row.visibility),
             locked=row.locked,
             created_at=row.created_at,
         )
@@ -128,7 +128,7 @@ def create(services: Services, actor: Actor, spec: UserSpec, *, check_password: 
             )
     except ConstraintViolated as exc:  # created by a concurrent request
         raise _duplicate(spec.username, env) from exc
-    return UserView.of(row)
+    return UserView.of_row(row)
 
 
 def search(services: Services, environment: str | None, cursor: str | None, limit: int) -> Page[UserView]:
@@ -136,12 +136,12 @@ def search(services: Services, environment: str | None, cursor: str | None, limi
     with read_transaction(services.db) as conn:
         rows = user_repo.search(conn, environment, cursor, limit)
     page = make_page(rows, limit, lambda r: (r.created_at, r.id))
-    return Page([UserView.of(r) for r in page.items], page.next_cursor)
+    return page.map(UserView.of_row)
 
 
 def get(services: Services, env: str, username: str) -> UserView:
     with read_transaction(services.db) as conn:
-        return UserView.of(_existing(conn, env, username))
+        return UserView.of_row(_existing(conn, env, username))
 
 
 def update(services: Services, actor: Actor, env: str, username: str, changes: UserChanges) -> UserView:
@@ -181,7 +181,7 @@ def update(services: Services, actor: Actor, env: str, username: str, changes: U
             audit.record_action(conn, actor, "user.password_changed", subject=username, env=env)
         if new_hash is not None or changed.get("locked"):
             session_repo.delete_for_user(conn, row.id)
-        return UserView.of(_existing(conn, env, username))
+        return UserView.of_row(_existing(conn, env, username))
 
 
 def delete(services: Services, actor: Actor, env: str, username: str) -> None:
@@ -207,14 +207,15 @@ def _validated(
     for label, names in (("groups", groups), ("roles", roles)):
         if any(not isinstance(n, str) or not n.strip() or len(n) > 255 for n in names):
             raise InvalidRequest(f"{label} must be non-empty strings of at most 255 characters")
-    if visibility not in ("own", "shared"):
+    checked = parse_state(Visibility, visibility)
+    if checked is None:
         raise InvalidRequest("visibility must be 'own' or 'shared'")
     return {
         "groups": list(dict.fromkeys(groups)),
         "roles": list(dict.fromkeys(roles)),
         "profile": profile,
         "permissions": sorted(set(permissions)),
-        "visibility": visibility,
+        "visibility": checked,
     }
 
 

@@ -13,7 +13,6 @@ from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.schemas import DefinitionOut, DeploymentOut, PageOut
 from flowport.errors import InvalidRequest
-from flowport.persistence.repositories.definitions import DefinitionRow
 from flowport.services import definitions
 
 router = APIRouter(
@@ -38,17 +37,6 @@ _DEPLOY_BODY = {
 }
 
 
-def _out(row: DefinitionRow) -> DefinitionOut:
-    return DefinitionOut(
-        id=row.id,
-        key=row.key,
-        version=row.version,
-        name=row.name,
-        deployed_at=row.deployed_at,
-        deployed_by=row.deployed_by,
-    )
-
-
 @router.post("", status_code=201, response_model=DeploymentOut, openapi_extra=_DEPLOY_BODY)
 async def deploy(request: Request, response: Response, use: Deployer) -> DeploymentOut:
     """Deploy a BPMN 2.0 file (raw XML body or multipart field `file`); each process gets a version."""
@@ -59,7 +47,8 @@ async def deploy(request: Request, response: Response, use: Deployer) -> Deploym
     if not any(d.created for d in deployed):
         response.status_code = 200
     return DeploymentOut(
-        definitions=[_out(d.definition) for d in deployed], created=[d.created for d in deployed]
+        definitions=[DefinitionOut.model_validate(d.definition) for d in deployed],
+        created=[d.created for d in deployed],
     )
 
 
@@ -87,12 +76,12 @@ def list_definitions(
     cursor: str | None = None,
 ) -> PageOut[DefinitionOut]:
     page = definitions.list_definitions(use.services, use.actor, key, latest, cursor, limit)
-    return PageOut[DefinitionOut](items=[_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[DefinitionOut].model_validate(page)
 
 
 @router.get("/{definition_id}", response_model=DefinitionOut)
 def get_definition(definition_id: str, use: Reader) -> DefinitionOut:
-    return _out(definitions.get(use.services, use.actor, definition_id))
+    return DefinitionOut.model_validate(definitions.get(use.services, use.actor, definition_id))
 
 
 @router.get(

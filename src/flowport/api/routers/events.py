@@ -19,17 +19,7 @@ SignalSender = Annotated[UseCaseContext, Depends(require("signals:send"))]
 
 
 def _out(deliveries: list[Delivery]) -> DeliveriesOut:
-    return DeliveriesOut(
-        items=[
-            DeliveryOut(
-                process_instance_id=d.instance_id,
-                definition_key=d.definition_key,
-                status=d.status,
-                started=d.started,
-            )
-            for d in deliveries
-        ]
-    )
+    return DeliveriesOut(items=[DeliveryOut.model_validate(d) for d in deliveries])
 
 
 @router.post("/messages", response_model=DeliveriesOut)

@@ -11,7 +11,6 @@ from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
 from flowport.services import instances
-from flowport.services.instances import InstanceView
 from flowport.services.paging import decode_id_cursor
 
 router = APIRouter(prefix="/api/v1/process-instances", tags=["process instances"], route_class=NativeRoute)
@@ -21,23 +20,6 @@ Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
 Manager = Annotated[UseCaseContext, Depends(require("instances:manage"))]
 Deleter = Annotated[UseCaseContext, Depends(require("instances:delete"))]
 Variables = Annotated[dict[str, Any], Body(description="Variables as one JSON object")]
-
-
-def _out(view: InstanceView, with_variables: bool = True) -> InstanceOut:
-    return InstanceOut(
-        id=view.id,
-        definition_id=view.definition_id,
-        definition_key=view.definition_key,
-        version=view.version,
-        status=view.status,
-        business_key=view.business_key,
-        active_element_ids=view.active_element_ids,
-        has_incidents=view.has_incidents,
-        started_at=view.started_at,
-        ended_at=view.ended_at,
-        started_by=view.started_by,
-        variables=view.variables if with_variables else None,
-    )
 
 
 @router.post("", status_code=201, response_model=InstanceOut)
@@ -54,7 +36,7 @@ def start_instance(body: StartInstanceIn, response: Response, use: Starter) -> I
         instance_id=body.id,
     )
     response.headers["Location"] = f"/api/v1/process-instances/{view.id}"
-    return _out(view)
+    return InstanceOut.model_validate(view)
 
 
 @router.get("", response_model=PageOut[InstanceOut])
@@ -79,33 +61,35 @@ def search_instances(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[InstanceOut](items=[_out(v, False) for v in page.items], next_cursor=page.next_cursor)
+    return PageOut[InstanceOut](
+        items=[InstanceOut.summary(v) for v in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/{instance_id}", response_model=InstanceOut)
 def get_instance(instance_id: str, use: Reader) -> InstanceOut:
-    return _out(instances.get(use.services, use.actor, instance_id))
+    return InstanceOut.model_validate(instances.get(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/cancel", response_model=InstanceOut)
 def cancel_instance(instance_id: str, use: Manager) -> InstanceOut:
-    return _out(instances.cancel(use.services, use.actor, instance_id))
+    return InstanceOut.model_validate(instances.cancel(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/suspend", response_model=InstanceOut)
 def suspend_instance(instance_id: str, use: Manager) -> InstanceOut:
-    return _out(instances.suspend(use.services, use.actor, instance_id))
+    return InstanceOut.model_validate(instances.suspend(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/resume", response_model=InstanceOut)
 def resume_instance(instance_id: str, use: Manager) -> InstanceOut:
-    return _out(instances.resume(use.services, use.actor, instance_id))
+    return InstanceOut.model_validate(instances.resume(use.services, use.actor, instance_id))
 
 
 @router.post("/{instance_id}/move", response_model=InstanceOut)
 def move_token(instance_id: str, body: MoveIn, use: Manager) -> InstanceOut:
     """Move the token to another activity (OptimaJet's *set state*)."""
-    return _out(
+    return InstanceOut.model_validate(
         instances.move(use.services, use.actor, instance_id, body.to_element_id, body.from_element_id)
     )
 
@@ -139,7 +123,6 @@ def get_history(
     cursor: str | None = None,
 ) -> PageOut[HistoryOut]:
     after = decode_id_cursor(cursor) or 0
-    rows, next_id = instances.history(use.services, use.actor, instance_id, after, limit)
-    return PageOut[HistoryOut](
-        items=[HistoryOut.model_validate(r) for r in rows], next_cursor=str(next_id) if next_id else None
+    return PageOut[HistoryOut].model_validate(
+        instances.history(use.services, use.actor, instance_id, after, limit)
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
@@ -18,7 +18,6 @@ from flowport.api.schemas import (
     PageOut,
     ResolveIncidentIn,
 )
-from flowport.persistence.repositories.jobs import JobRow
 from flowport.services import jobs
 from flowport.services.jobs import TopicRequest
 
@@ -29,28 +28,12 @@ Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
 Manager = Annotated[UseCaseContext, Depends(require("instances:manage"))]
 
 
-def _job(row: JobRow, variables: dict[str, Any] | None = None) -> JobOut:
-    return JobOut(
-        id=row.id,
-        topic=row.topic,
-        process_instance_id=row.instance_id,
-        definition_key=row.definition_key,
-        element_id=row.element_id,
-        retries=row.retries,
-        worker_id=row.worker_id,
-        lock_expires_at=row.lock_expires_at,
-        error_message=row.error_message,
-        created_at=row.created_at,
-        variables=variables,
-    )
-
-
 @router.post("/jobs/fetch-and-lock", response_model=PageOut[JobOut])
 def fetch_and_lock(body: FetchAndLockIn, use: Worker) -> PageOut[JobOut]:
     """Lock up to `maxJobs` jobs of the given topics (lock durations in milliseconds)."""
     topics = [TopicRequest(t.name, t.lock_duration) for t in body.topics]
     locked = jobs.fetch_and_lock(use.services, use.actor, body.worker_id, topics, body.max_jobs)
-    return PageOut[JobOut](items=[_job(j.job, j.variables) for j in locked])
+    return PageOut[JobOut](items=[JobOut.model_validate(j) for j in locked])
 
 
 @router.get("/jobs", response_model=PageOut[JobOut])
@@ -62,7 +45,7 @@ def list_jobs(
     cursor: str | None = None,
 ) -> PageOut[JobOut]:
     page = jobs.search(use.services, use.actor, topic, process_instance_id, cursor, limit)
-    return PageOut[JobOut](items=[_job(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[JobOut].model_validate(page)
 
 
 @router.post("/jobs/{job_id}/complete", status_code=204, response_class=Response)
@@ -74,7 +57,7 @@ def complete_job(job_id: str, body: CompleteJobIn, use: Worker) -> Response:
 @router.post("/jobs/{job_id}/fail", response_model=JobOut)
 def fail_job(job_id: str, body: FailJobIn, use: Worker) -> JobOut:
     """Report a failure; with `retries` 0 the job becomes an incident."""
-    return _job(
+    return JobOut.model_validate(
         jobs.fail(
             use.services,
             use.actor,
@@ -89,19 +72,8 @@ def fail_job(job_id: str, body: FailJobIn, use: Worker) -> JobOut:
 
 @router.post("/jobs/{job_id}/extend-lock", response_model=JobOut)
 def extend_lock(job_id: str, body: ExtendLockIn, use: Worker) -> JobOut:
-    return _job(jobs.extend_lock(use.services, use.actor, job_id, body.worker_id, body.new_duration))
-
-
-def _incident(row: dict[str, Any]) -> IncidentOut:
-    return IncidentOut(
-        id=row["id"],
-        process_instance_id=row["instance_id"],
-        element_id=row["element_id"],
-        kind=row["kind"],
-        message=row["message"],
-        created_at=row["created_at"],
-        resolved_at=row["resolved_at"],
-        job_id=row["task_id"] if row["kind"] == "failedJob" else None,
+    return JobOut.model_validate(
+        jobs.extend_lock(use.services, use.actor, job_id, body.worker_id, body.new_duration)
     )
 
 
@@ -114,10 +86,12 @@ def list_incidents(
     cursor: str | None = None,
 ) -> PageOut[IncidentOut]:
     page = jobs.search_incidents(use.services, use.actor, process_instance_id, open_only, cursor, limit)
-    return PageOut[IncidentOut](items=[_incident(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[IncidentOut].model_validate(page)
 
 
 @router.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
 def resolve_incident(incident_id: str, use: Manager, body: ResolveIncidentIn | None = None) -> IncidentOut:
     """Retry what failed: the job gets retries again, or the failed script runs once more."""
-    return _incident(jobs.resolve_incident(use.services, use.actor, incident_id, body.retries if body else 1))
+    return IncidentOut.model_validate(
+        jobs.resolve_incident(use.services, use.actor, incident_id, body.retries if body else 1)
+    )

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Query
 from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.schemas import ClaimIn, CompleteTaskIn, PageOut, TaskOut
-from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services import tasks
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=NativeRoute)
@@ -17,24 +16,6 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["tasks"], route_class=NativeRou
 Reader = Annotated[UseCaseContext, Depends(require("tasks:read"))]
 Assigner = Annotated[UseCaseContext, Depends(require("tasks:assign"))]
 Completer = Annotated[UseCaseContext, Depends(require("tasks:complete"))]
-
-
-def task_out(row: TaskRow) -> TaskOut:
-    return TaskOut(
-        id=row.id,
-        element_id=row.element_id,
-        name=row.name,
-        process_instance_id=row.instance_id,
-        definition_key=row.definition_key,
-        assignee=row.assignee,
-        candidate_users=list(row.candidate_users),
-        candidate_groups=list(row.candidate_groups),
-        state=row.state,
-        created_at=row.created_at,
-        due_at=row.due_at,
-        ended_at=row.ended_at,
-        completed_by=row.completed_by,
-    )
 
 
 @router.get("", response_model=PageOut[TaskOut])
@@ -63,25 +44,29 @@ def search_tasks(
         cursor=cursor,
         limit=limit,
     )
-    return PageOut[TaskOut](items=[task_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return PageOut[TaskOut].model_validate(page)
 
 
 @router.get("/{task_id}", response_model=TaskOut)
 def get_task(task_id: str, use: Reader) -> TaskOut:
-    return task_out(tasks.get(use.services, use.actor, task_id))
+    return TaskOut.model_validate(tasks.get(use.services, use.actor, task_id))
 
 
 @router.post("/{task_id}/claim", response_model=TaskOut)
 def claim_task(task_id: str, use: Assigner, body: ClaimIn | None = None) -> TaskOut:
-    return task_out(tasks.claim(use.services, use.actor, task_id, body.assignee if body else None))
+    return TaskOut.model_validate(
+        tasks.claim(use.services, use.actor, task_id, body.assignee if body else None)
+    )
 
 
 @router.post("/{task_id}/unclaim", response_model=TaskOut)
 def unclaim_task(task_id: str, use: Assigner) -> TaskOut:
-    return task_out(tasks.unclaim(use.services, use.actor, task_id))
+    return TaskOut.model_validate(tasks.unclaim(use.services, use.actor, task_id))
 
 
 @router.post("/{task_id}/complete", response_model=TaskOut)
 def complete_task(task_id: str, use: Completer, body: CompleteTaskIn | None = None) -> TaskOut:
     """Complete a ready task; a task that is no longer ready is a 409."""
-    return task_out(tasks.complete(use.services, use.actor, task_id, body.variables if body else {}))
+    return TaskOut.model_validate(
+        tasks.complete(use.services, use.actor, task_id, body.variables if body else {})
+    )

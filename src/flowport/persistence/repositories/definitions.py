@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from flowport.persistence.paging import page
 from flowport.persistence.tables import definitions, history, instances, start_timers, start_triggers
+from flowport.states import OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def search(
 def count_instances(conn: Connection, definition_id: str, running_only: bool) -> int:
     query = select(func.count()).select_from(instances).where(instances.c.definition_id == definition_id)
     if running_only:
-        query = query.where(instances.c.status.in_(("RUNNING", "SUSPENDED")))
+        query = query.where(instances.c.status.in_(OPEN_STATUSES))
     return int(conn.execute(query).scalar_one())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,8 +15,18 @@ from flowport.persistence.tables import (
     subscriptions,
     timers,
 )
+from flowport.states import InstanceStatus
 
 # --- timers --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeasedTimer:
+    """A due timer leased to one scheduler: which instance to fire it in, and where."""
+
+    id: str
+    instance_id: str
+    env: str
 
 
 def insert_timers(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -38,15 +49,15 @@ def reschedule_timer(conn: Connection, timer_id: str, due_at: datetime) -> None:
 
 def claim_due_timers(
     conn: Connection, owner: str, now: datetime, lease: timedelta, limit: int
-) -> list[tuple[str, str, str]]:
-    """Lease due timers of running instances to ``owner``; returns (timer id, instance id, env)."""
+) -> list[LeasedTimer]:
+    """Lease due timers of running instances to ``owner``."""
     candidates = (
         select(timers.c.id)
         .join(instances, instances.c.id == timers.c.instance_id)
         .where(
             timers.c.due_at <= now,
             or_(timers.c.lease_expires_at.is_(None), timers.c.lease_expires_at < now),
-            instances.c.status == "RUNNING",
+            instances.c.status == InstanceStatus.RUNNING,
         )
         .order_by(timers.c.due_at)
         .limit(limit)
@@ -66,7 +77,7 @@ def claim_due_timers(
         .values(lease_owner=owner, lease_expires_at=now + lease)
         .returning(timers.c.id, timers.c.instance_id, timers.c.env)
     ).all()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [LeasedTimer(r[0], r[1], r[2]) for r in rows]
 
 
 def leased_timer_element(conn: Connection, timer_id: str, owner: str) -> str | None:
@@ -80,7 +91,7 @@ def next_timer_due(conn: Connection, now: datetime) -> datetime | None:
 
     Instance timers and the scheduled starts of timer start events alike.
     """
-    running = instances.c.status == "RUNNING"
+    running = instances.c.status == InstanceStatus.RUNNING
     free = or_(timers.c.lease_expires_at.is_(None), timers.c.lease_expires_at < now)
     due = conn.execute(
         select(timers.c.due_at)

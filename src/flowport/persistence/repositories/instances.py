@@ -12,6 +12,7 @@ from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.paging import page
 from flowport.persistence.scope import Scope, instance_visible
 from flowport.persistence.tables import history, instances
+from flowport.states import InstanceStatus
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def search(
     conn: Connection,
     scope: Scope,
     *,
-    status: str | None,
+    status: InstanceStatus | None,
     definition_key: str | None,
     business_key: str | None,
     started_after: datetime | None,

@@ -15,6 +15,7 @@ from flowport.persistence.tables import (
     instances,
     jobs,
 )
+from flowport.states import InstanceStatus
 
 # --- jobs ----------------------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ def lockable_jobs(
             jobs.c.due_at <= now,
             or_(jobs.c.lock_expires_at.is_(None), jobs.c.lock_expires_at < now),
             or_(jobs.c.retries.is_(None), jobs.c.retries > 0),
-            instances.c.status == "RUNNING",
+            instances.c.status == InstanceStatus.RUNNING,
         )
         .order_by(jobs.c.due_at)
         .limit(limit)

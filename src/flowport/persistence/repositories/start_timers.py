@@ -22,6 +22,14 @@ class StartTimerRow:
     remaining: int | None
 
 
+@dataclass(frozen=True)
+class LeasedStart:
+    """A due timer start leased to one scheduler."""
+
+    id: str
+    env: str
+
+
 _COLUMNS = (
     start_timers.c.id,
     start_timers.c.env,
@@ -57,10 +65,8 @@ def _free(now: datetime) -> Any:
     return or_(start_timers.c.lease_expires_at.is_(None), start_timers.c.lease_expires_at < now)
 
 
-def claim_due(
-    conn: Connection, owner: str, now: datetime, lease: timedelta, limit: int
-) -> list[tuple[str, str]]:
-    """Lease due starts to ``owner``; returns (start timer id, env)."""
+def claim_due(conn: Connection, owner: str, now: datetime, lease: timedelta, limit: int) -> list[LeasedStart]:
+    """Lease due starts to ``owner``."""
     candidates = (
         select(start_timers.c.id)
         .where(start_timers.c.due_at <= now, _free(now))
@@ -79,7 +85,7 @@ def claim_due(
         .values(lease_owner=owner, lease_expires_at=now + lease)
         .returning(start_timers.c.id, start_timers.c.env)
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return [LeasedStart(r[0], r[1]) for r in rows]
 
 
 def leased(conn: Connection, timer_id: str, owner: str) -> StartTimerRow | None:

@@ -14,6 +14,7 @@ from flowport.persistence.tables import (
     task_candidates,
     tasks,
 )
+from flowport.states import TaskState
 
 # --- user tasks ----------------------------------------------------------------------------------
 
@@ -73,20 +74,22 @@ def insert_tasks(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(task_candidates), candidates)
 
 
-def close_tasks(conn: Connection, task_ids: list[str], state: str, at: datetime, by: str | None) -> None:
+def close_tasks(
+    conn: Connection, task_ids: list[str], state: TaskState, at: datetime, by: str | None
+) -> None:
     if task_ids:
         conn.execute(
             update(tasks)
             .where(tasks.c.id.in_(task_ids))
-            .values(state=state, ended_at=at, completed_by=by if state == "COMPLETED" else None)
+            .values(state=state, ended_at=at, completed_by=by if state is TaskState.COMPLETED else None)
         )
 
 
 def close_open_tasks_of(conn: Connection, instance_id: str, at: datetime) -> None:
     conn.execute(
         update(tasks)
-        .where(tasks.c.instance_id == instance_id, tasks.c.state == "READY")
-        .values(state="CANCELED", ended_at=at)
+        .where(tasks.c.instance_id == instance_id, tasks.c.state == TaskState.READY)
+        .values(state=TaskState.CANCELED, ended_at=at)
     )
 
 
@@ -98,7 +101,7 @@ def search_tasks(
     conn: Connection,
     scope: Scope,
     *,
-    state: str | None,
+    state: TaskState | None,
     assignee: str | None,
     candidate_user: str | None,
     candidate_group: str | None,

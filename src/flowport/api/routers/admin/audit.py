@@ -27,18 +27,6 @@ def list_audit_events(
     cursor: str | None = None,
 ) -> PageOut[AuditEventOut]:
     """Security events, newest first (never secrets)."""
-    page = audit.search(use.services, environment, event, cursor, limit)
-    items = [
-        AuditEventOut(
-            id=e.id,
-            at=e.at,
-            event=e.event,
-            environment=e.env,
-            actor=e.actor,
-            subject=e.subject,
-            source_ip=e.source_ip,
-            details=e.details,
-        )
-        for e in page.items
-    ]
-    return PageOut[AuditEventOut](items=items, next_cursor=page.next_cursor)
+    return PageOut[AuditEventOut].model_validate(
+        audit.search(use.services, environment, event, cursor, limit)
+    )

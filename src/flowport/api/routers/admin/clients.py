@@ -17,35 +17,17 @@ from flowport.api.routers.admin.params import EnvFilter, Limit
 from flowport.api.schemas import PageOut
 from flowport.api.schemas_admin import ClientIn, ClientOut, ClientPatch, ClientWithSecretOut, RotateSecretIn
 from flowport.services import clients
-from flowport.services.clients import ClientChanges, ClientSpec, ClientView, NewSecret
+from flowport.services.clients import ClientChanges, ClientSpec, NewSecret
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
 
 ClientAdmin = Annotated[UseCaseContext, Depends(require("admin:clients"))]
 
 
-def _client(view: ClientView) -> ClientOut:
-    return ClientOut(
-        client_id=view.id,
-        name=view.name,
-        environment=view.env,
-        profile=view.profile,
-        permissions=view.permissions,
-        audiences=view.audiences,
-        token_lifetime=view.token_lifetime,
-        refresh_tokens=view.refresh_tokens,
-        visibility=view.visibility,
-        enabled=view.enabled,
-        source=view.source,
-        created_at=view.created_at,
-        last_used_at=view.last_used_at,
-        has_jwks=view.has_jwks,
-        previous_secret_valid_until=view.previous_secret_valid_until,
-    )
-
-
 def _with_secret(issued: NewSecret) -> ClientWithSecretOut:
-    return ClientWithSecretOut(**_client(issued.client).model_dump(), client_secret=issued.client_secret)
+    return ClientWithSecretOut(
+        **ClientOut.model_validate(issued.client).model_dump(), client_secret=issued.client_secret
+    )
 
 
 @router.post("/clients", status_code=201, response_model=ClientWithSecretOut)
@@ -66,19 +48,19 @@ def list_clients(
     cursor: str | None = None,
 ) -> PageOut[ClientOut]:
     page = clients.search(use.services, environment, cursor, limit)
-    return PageOut[ClientOut](items=[_client(c) for c in page.items], next_cursor=page.next_cursor)
+    return PageOut[ClientOut].model_validate(page)
 
 
 @router.get("/clients/{client_id}", response_model=ClientOut)
 def get_client(client_id: str, use: ClientAdmin) -> ClientOut:
-    return _client(clients.get(use.services, client_id))
+    return ClientOut.model_validate(clients.get(use.services, client_id))
 
 
 @router.patch("/clients/{client_id}", response_model=ClientOut)
 def update_client(client_id: str, body: ClientPatch, use: ClientAdmin) -> ClientOut:
     """Change the fields sent (not the client id, not the environment)."""
     changes = cast(ClientChanges, body.model_dump(exclude_unset=True))
-    return _client(clients.update(use.services, use.actor, client_id, changes))
+    return ClientOut.model_validate(clients.update(use.services, use.actor, client_id, changes))
 
 
 @router.post("/clients/{client_id}/rotate-secret", response_model=ClientWithSecretOut)
@@ -100,12 +82,12 @@ def rotate_client_secret(
 @router.post("/clients/{client_id}/disable", response_model=ClientOut)
 def disable_client(client_id: str, use: ClientAdmin) -> ClientOut:
     """Refuse the client new tokens until it is enabled again."""
-    return _client(clients.disable(use.services, use.actor, client_id))
+    return ClientOut.model_validate(clients.disable(use.services, use.actor, client_id))
 
 
 @router.post("/clients/{client_id}/enable", response_model=ClientOut)
 def enable_client(client_id: str, use: ClientAdmin) -> ClientOut:
-    return _client(clients.enable(use.services, use.actor, client_id))
+    return ClientOut.model_validate(clients.enable(use.services, use.actor, client_id))
 
 
 @router.delete("/clients/{client_id}", status_code=204, response_class=Response)

@@ -10,7 +10,6 @@ from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.schemas import PageOut
 from flowport.api.schemas_admin import EnvironmentIn, EnvironmentOut
-from flowport.persistence.repositories.environments import EnvironmentRow
 from flowport.services import environments
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
@@ -18,25 +17,23 @@ router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=
 EnvAdmin = Annotated[UseCaseContext, Depends(require("admin:environments"))]
 
 
-def _environment(row: EnvironmentRow) -> EnvironmentOut:
-    return EnvironmentOut(name=row.name, created_at=row.created_at)
-
-
 @router.post("/environments", status_code=201, response_model=EnvironmentOut)
 def create_environment(body: EnvironmentIn, response: Response, use: EnvAdmin) -> EnvironmentOut:
     row = environments.create(use.services, use.actor, body.name)
     response.headers["Location"] = f"/api/v1/admin/environments/{row.name}"
-    return _environment(row)
+    return EnvironmentOut.model_validate(row)
 
 
 @router.get("/environments", response_model=PageOut[EnvironmentOut])
 def list_environments(use: EnvAdmin) -> PageOut[EnvironmentOut]:
-    return PageOut[EnvironmentOut](items=[_environment(r) for r in environments.list_all(use.services)])
+    return PageOut[EnvironmentOut](
+        items=[EnvironmentOut.model_validate(v) for v in environments.list_all(use.services)]
+    )
 
 
 @router.get("/environments/{name}", response_model=EnvironmentOut)
 def get_environment(name: str, use: EnvAdmin) -> EnvironmentOut:
-    return _environment(environments.get(use.services, name))
+    return EnvironmentOut.model_validate(environments.get(use.services, name))
 
 
 @router.delete("/environments/{name}", status_code=204, response_class=Response)

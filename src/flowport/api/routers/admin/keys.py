@@ -17,22 +17,12 @@ router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=
 KeyAdmin = Annotated[UseCaseContext, Depends(require("admin:keys"))]
 
 
-def _key(info: keys.KeyInfo) -> SigningKeyOut:
-    return SigningKeyOut(
-        kid=info.kid,
-        alg=info.alg,
-        created_at=info.created_at,
-        active=info.active,
-        retired_at=info.retired_at,
-        publish_until=info.publish_until,
-        published=info.published,
-    )
-
-
 @router.get("/keys", response_model=PageOut[SigningKeyOut])
 def list_signing_keys(use: KeyAdmin) -> PageOut[SigningKeyOut]:
     """Every token-signing key, newest first: which one signs, which are still published."""
-    return PageOut[SigningKeyOut](items=[_key(k) for k in keys.list_keys(use.services)], next_cursor=None)
+    return PageOut[SigningKeyOut](
+        items=[SigningKeyOut.model_validate(k) for k in keys.list_keys(use.services)]
+    )
 
 
 @router.post("/keys/rotate", status_code=201, response_model=SigningKeyOut)
@@ -41,4 +31,4 @@ def rotate_signing_key(use: KeyAdmin) -> SigningKeyOut:
 
     The previous key stays in the JWKS until every token it signed has expired.
     """
-    return _key(keys.rotate(use.services, use.actor))
+    return SigningKeyOut.model_validate(keys.rotate(use.services, use.actor))

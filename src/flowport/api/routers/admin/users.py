@@ -17,26 +17,11 @@ from flowport.api.routers.admin.params import EnvFilter, Limit
 from flowport.api.schemas import PageOut
 from flowport.api.schemas_admin import UserIn, UserOut, UserPatch
 from flowport.services import users
-from flowport.services.users import UserChanges, UserSpec, UserView
+from flowport.services.users import UserChanges, UserSpec
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=NativeRoute)
 
 UserAdmin = Annotated[UseCaseContext, Depends(require("admin:users"))]
-
-
-def _user(view: UserView) -> UserOut:
-    return UserOut(
-        id=view.id,
-        username=view.username,
-        environment=view.env,
-        groups=view.groups,
-        roles=view.roles,
-        profile=view.profile,
-        permissions=view.permissions,
-        visibility=view.visibility,
-        locked=view.locked,
-        created_at=view.created_at,
-    )
 
 
 UserEnv = Annotated[str | None, Query(alias="environment", description="default: the caller's environment")]
@@ -52,7 +37,7 @@ def create_user(body: UserIn, response: Response, use: UserAdmin) -> UserOut:
     response.headers["Location"] = (
         f"/api/v1/admin/users/{quote(view.username, safe='')}?environment={view.env}"
     )
-    return _user(view)
+    return UserOut.model_validate(view)
 
 
 @router.get("/users", response_model=PageOut[UserOut])
@@ -63,12 +48,12 @@ def list_users(
     cursor: str | None = None,
 ) -> PageOut[UserOut]:
     page = users.search(use.services, environment, cursor, limit)
-    return PageOut[UserOut](items=[_user(u) for u in page.items], next_cursor=page.next_cursor)
+    return PageOut[UserOut].model_validate(page)
 
 
 @router.get("/users/{username}", response_model=UserOut)
 def get_user(username: str, use: UserAdmin, environment: UserEnv = None) -> UserOut:
-    return _user(users.get(use.services, environment or use.actor.env, username))
+    return UserOut.model_validate(users.get(use.services, environment or use.actor.env, username))
 
 
 @router.patch("/users/{username}", response_model=UserOut)
@@ -77,7 +62,7 @@ def update_user(username: str, body: UserPatch, use: UserAdmin, environment: Use
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if body.password is not None:
         changes["password"] = body.password.get_secret_value()
-    return _user(
+    return UserOut.model_validate(
         users.update(
             use.services, use.actor, environment or use.actor.env, username, cast(UserChanges, changes)
         )

@@ -79,16 +79,19 @@ class Database:
         return self.engine.connect()
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def connection(self) -> Iterator[Connection]:
+        """One pooled connection for a use case that reads, then writes: one checkout, not two."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self, on: Connection | None = None) -> Iterator[Connection]:
         """One unit of work that changes data: commits once on success, rolls back on error.
 
-        Callbacks registered with :func:`after_commit` run once the commit succeeded.
+        Callbacks registered with :func:`after_commit` run once the commit succeeded. ``on`` is a
+        connection from :meth:`connection` to reuse (it must be outside a transaction).
         """
-        with (
-            self.writes.track(),
-            self._write_lock,
-            self.engine.connect().execution_options(**WRITE) as conn,
-        ):
+        with self.writes.track(), self._write_lock, self._writing(on) as conn:
             conn.info[_DATABASE] = self
             try:
                 # Also at COMMIT: services never handle SQLAlchemy's IntegrityError.
@@ -105,10 +108,23 @@ class Database:
                 callback()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A consistent read-only view."""
-        with self.engine.connect() as conn, conn.begin():
+    def read(self, on: Connection | None = None) -> Iterator[Connection]:
+        """A consistent read-only view (on ``on``, a connection from :meth:`connection`, if given)."""
+        with nullcontext(on) if on is not None else self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _writing(self, on: Connection | None) -> Iterator[Connection]:
+        """A connection whose next BEGIN takes the write lock (SQLite: BEGIN IMMEDIATE)."""
+        if on is None:
+            with self.engine.connect().execution_options(**WRITE) as conn:
+                yield conn
+            return
+        on.execution_options(**WRITE)  # changes ``on`` in place: set for this transaction only
+        try:
+            yield on
+        finally:
+            on.execution_options(flowport_write=False)
 
     def longest_write(self) -> float | None:
         """Seconds the oldest unfinished write transaction of this process has been going, if any."""

@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 from flowport.engine.model import ElementInfo, Snapshot, ThrownEvent
 from flowport.engine.runtime import InstanceRun, LoadedDefinition
 from flowport.errors import Conflict, NotFound
-from flowport.persistence.db import after_commit, read_transaction, write_transaction
+from flowport.persistence.db import after_commit
 from flowport.persistence.repositories import definitions as definition_repo
 from flowport.persistence.repositories import events as event_repo
 from flowport.persistence.repositories import instances as instance_repo
@@ -334,12 +334,12 @@ class Execution:
 
     # --- applying -----------------------------------------------------------------------------
 
-    def _apply(self) -> None:
+    def _apply(self, on: Connection) -> None:
         if not self._writes:
             for callback in self._after_commit:
                 callback()
             return
-        with write_transaction(self.services.db) as conn:
+        with self.services.db.write(on) as conn:
             for write in self._writes:
                 write(conn)
             for callback in self._after_commit:
@@ -348,15 +348,16 @@ class Execution:
 
 def execute(services: Services, use_case: Callable[[Execution], R]) -> R:
     """Plan ``use_case`` on a consistent read, then apply its writes; plan again if data moved."""
-    for _ in range(ATTEMPTS):
-        with read_transaction(services.db) as conn:
-            execution = Execution(services, conn)
-            result = use_case(execution)
-        try:
-            execution._apply()
-        except StaleRead:
-            continue
-        return result
+    with services.db.connection() as conn:  # one checkout for the reads and the writes
+        for _ in range(ATTEMPTS):
+            with services.db.read(conn):
+                execution = Execution(services, conn)
+                result = use_case(execution)
+            try:
+                execution._apply(conn)
+            except StaleRead:
+                continue
+            return result
     raise Conflict("The instance was changed by other requests while this one ran; read it again and retry")
 
 

@@ -4,11 +4,15 @@ tasks, event subprocesses, conditional events, manual tasks, signal start events
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import complete, deploy, ready_tasks, start
+from flowport.api.app import create_app
+from flowport.config import Settings
+from tests.helpers import AUTH, complete, deploy, ready_tasks, start
 
 
 def _instance(client: TestClient, instance_id: str) -> dict[str, Any]:
@@ -86,7 +90,16 @@ def test_receive_task_waits_for_its_message(client: TestClient) -> None:
     assert _instance(client, instance["id"])["variables"] == {"ok": 1}
 
 
-def test_message_event_subprocess_starts_when_its_message_arrives(client: TestClient) -> None:
+@pytest.fixture
+def without_timers(settings: Settings) -> Iterator[TestClient]:
+    """A server whose scheduler is off: the process's 0.3 s timer event subprocess never fires."""
+    quiet = settings.model_copy(update={"scheduler_enabled": False})
+    with TestClient(create_app(quiet), headers=AUTH) as client:
+        yield client
+
+
+def test_message_event_subprocess_starts_when_its_message_arrives(without_timers: TestClient) -> None:
+    client = without_timers
     deploy(client, "event_subprocess.bpmn")
     instance = start(client, "event_subprocess", {"order": 5})
     assert _elements(client, instance["id"]) == ["work"]

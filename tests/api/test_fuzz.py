@@ -7,6 +7,7 @@ check is that the server never answers with a server error.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from flowport.config import Settings
 from tests.helpers import AUTH, STATIC_AUTH_SETTINGS, bpmn
 
 DATA_DIR = Path(tempfile.mkdtemp(prefix="flowport-fuzz-"))
+atexit.register(shutil.rmtree, DATA_DIR, ignore_errors=True)  # also when the module is only collected
 APP = create_app(
     Settings(
         data_dir=DATA_DIR,
@@ -49,7 +51,6 @@ def running_app() -> Iterator[None]:
             key = deployed.json()["definitions"][0]["key"]
             assert client.post("/api/v1/process-instances", json={"definitionKey": key}).status_code == 201
         yield
-    shutil.rmtree(DATA_DIR, ignore_errors=True)
 
 
 @schema.parametrize()

@@ -25,6 +25,7 @@ from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey, RSAKey, import_key
 from sqlalchemy import Connection
 
+from flowport.auth import audit_events
 from flowport.persistence.db import Database, after_commit, read_transaction, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import keys as key_repo
@@ -162,18 +163,8 @@ class KeyRing:
         )
         key_repo.insert_key(conn, row)
         details = {"kid": kid, "alg": alg, "retired": retired, "reason": reason}
-        audit_repo.insert_events(
-            conn,
-            [
-                {
-                    "env": None,
-                    "at": now,
-                    "event": "key.rotated",
-                    "actor": actor,
-                    "subject": kid,
-                    "details": details,
-                }
-            ],
+        audit_repo.insert_event(
+            conn, audit_events.KEY_ROTATED, env=None, actor=actor, subject=kid, details=details, at=now
         )
         after_commit(conn, self.refresh)
         return row

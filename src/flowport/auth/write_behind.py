@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flowport.persistence.db import Database, write_transaction
@@ -61,15 +61,9 @@ class WriteBehind:
         details: dict[str, Any] | None = None,
     ) -> None:
         """Queue one audit event (the caller keeps secrets out of ``details``)."""
-        row = {
-            "env": env,
-            "at": at or datetime.now(UTC),
-            "event": event,
-            "actor": actor,
-            "subject": subject,
-            "source_ip": source_ip,
-            "details": details,
-        }
+        row = audit_repo.event_row(
+            event, env=env, actor=actor, subject=subject, source_ip=source_ip, details=details, at=at
+        )
         with self._lock:
             if len(self._events) >= self._max_buffered:
                 self.dropped += 1  # the database is unreachable for long: keep memory bounded

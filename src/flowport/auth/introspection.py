@@ -18,7 +18,6 @@ from flowport.auth.tokens import looks_like_jwt
 from flowport.permissions import TOKENS_INTROSPECT, known_grants
 from flowport.persistence.repositories.clients import ClientRow
 
-INACTIVE: dict[str, Any] = {"active": False}
 _INTROSPECTED_CLAIMS = ("scope", "client_id", "sub", "aud", "iss", "exp", "iat", "nbf", "jti", "env")
 
 
@@ -29,12 +28,12 @@ def introspect(runtime: AuthRuntime, request: OAuthRequest) -> dict[str, Any]:
     if looks_like_jwt(token):
         claims = runtime.active_access_claims(token)
         if claims is None or not _may_introspect(client, claims):
-            return INACTIVE
+            return _inactive()
         found = {name: claims[name] for name in _INTROSPECTED_CLAIMS if name in claims}
         return {"active": True, **found, "token_type": "Bearer"}
     row = token_families.find(runtime, token)
     if row is None or row.client_id != client.id or not token_families.is_active(row, request.at):
-        return INACTIVE
+        return _inactive()
     return {
         "active": True,
         "scope": row.scope,
@@ -45,6 +44,10 @@ def introspect(runtime: AuthRuntime, request: OAuthRequest) -> dict[str, Any]:
         "env": row.env,
         "token_type": "refresh_token",
     }
+
+
+def _inactive() -> dict[str, Any]:
+    return {"active": False}
 
 
 def _may_introspect(client: ClientRow, claims: dict[str, Any]) -> bool:

@@ -69,6 +69,10 @@ ALIASES: dict[str, frozenset[str]] = {
     "write:*": frozenset((*READ, *WRITE)),
 }
 
+# Scope values that ask for the client's whole grant rather than naming part of it: OptimaJet's
+# clients request ``scope=WorkflowApi`` (the name of its API resource).
+WHOLE_GRANT_SCOPES = frozenset({"WorkflowApi"})
+
 
 class UnknownPermission(ValueError):
     """A name that is neither a permission, a profile nor an alias."""

@@ -128,3 +128,15 @@ def test_revoking_an_access_token_stops_it(service: AuthRuntime) -> None:
     revocation.revoke(service, _request("app", token=mine))
     assert service.active_access_claims(mine) is None
     assert introspection.introspect(service, _request("app", token=mine)) == {"active": False}
+
+
+def test_scope_workflow_api_asks_for_the_whole_grant(service: AuthRuntime) -> None:
+    """OptimaJet's clients send ``scope=WorkflowApi``: it means what the client is granted."""
+    body = token_endpoint.token(
+        service, _request("app", grant_type="client_credentials", scope="WorkflowApi")
+    )
+    assert body["scope"] == "definitions:read instances:read tasks:read"  # the ObjectRead profile
+    narrowed = token_endpoint.token(
+        service, _request("app", grant_type="client_credentials", scope="WorkflowApi tasks:read")
+    )
+    assert narrowed["scope"] == "tasks:read"

@@ -8,7 +8,7 @@ from flowport.auth.client_assertion import ASSERTION_ALGORITHMS
 from flowport.auth.endpoints import INTROSPECT_PATHS, JWKS_PATH, REVOKE_PATHS, TOKEN_PATHS
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.token_endpoint import GRANT_TYPES
-from flowport.permissions import CATALOG, PROFILES
+from flowport.permissions import CATALOG, PROFILES, WHOLE_GRANT_SCOPES
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
@@ -32,7 +32,7 @@ def metadata(runtime: AuthRuntime) -> dict[str, Any]:
         "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
-        "scopes_supported": [*sorted(CATALOG), *sorted(PROFILES)],
+        "scopes_supported": [*sorted(CATALOG), *sorted(PROFILES), *sorted(WHOLE_GRANT_SCOPES)],
         "access_token_signing_alg_values_supported": [runtime.keyring.signing_key().alg],
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "env"],
         "subject_types_supported": ["public"],

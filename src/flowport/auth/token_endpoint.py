@@ -16,7 +16,7 @@ from flowport.auth.client_auth import authenticate_client
 from flowport.auth.oauth_request import OAuthError, OAuthRequest
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.tokens import AccessToken, issue_access_token
-from flowport.permissions import UnknownPermission, expand, known_grants, parse_scope
+from flowport.permissions import WHOLE_GRANT_SCOPES, UnknownPermission, expand, known_grants, parse_scope
 from flowport.persistence.db import write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories.clients import ClientRow
@@ -95,8 +95,11 @@ def _refresh(runtime: AuthRuntime, request: OAuthRequest, client: ClientRow) -> 
 
 
 def narrow_scope(requested: str | None, granted: frozenset[str]) -> list[str]:
-    """RFC 6749 section 3.3: ``scope`` narrows the grant; permissions, profiles and aliases count."""
-    names = parse_scope(requested)
+    """RFC 6749 section 3.3: ``scope`` narrows the grant; permissions, profiles and aliases count.
+
+    No scope, or only names of :data:`WHOLE_GRANT_SCOPES`, asks for everything granted.
+    """
+    names = [name for name in parse_scope(requested) if name not in WHOLE_GRANT_SCOPES]
     if not names:
         return sorted(granted)
     try:

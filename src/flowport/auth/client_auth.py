@@ -230,20 +230,15 @@ def _failed(
         "clientFailures": runtime.limiter.subject_failures(subject),
     }
     env = client.env if client else None
-    runtime.writes.event(
-        audit_events.AUTH_FAILED,
-        env=env,
-        actor=client_id,
-        subject=client_id,
-        source_ip=request.source_ip,
-        details=details,
+    runtime.writes.record(
+        audit_events.caused_by(
+            audit_events.AUTH_FAILED, client_id, env=env, source_ip=request.source_ip, details=details
+        )
     )
     if lockout is not None:
-        runtime.writes.event(
-            audit_events.LOCKOUT,
-            env=env,
-            actor=client_id,
-            subject=client_id,
-            source_ip=request.source_ip,
-            details={"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": endpoint},
+        lockout_details = {"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": endpoint}
+        runtime.writes.record(
+            audit_events.caused_by(
+                audit_events.LOCKOUT, client_id, env=env, source_ip=request.source_ip, details=lockout_details
+            )
         )

@@ -29,6 +29,7 @@ from flowport.auth import audit_events
 from flowport.persistence.db import Database, after_commit, read_transaction, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import keys as key_repo
+from flowport.persistence.repositories.audit import AuditEvent
 from flowport.persistence.repositories.keys import KeyRow
 
 # "EdDSA" is the JOSE name every client library (PyJWT, jose, Authlib) understands; RFC 9864's
@@ -163,9 +164,8 @@ class KeyRing:
         )
         key_repo.insert_key(conn, row)
         details = {"kid": kid, "alg": alg, "retired": retired, "reason": reason}
-        audit_repo.insert_event(
-            conn, audit_events.KEY_ROTATED, env=None, actor=actor, subject=kid, details=details, at=now
-        )
+        rotated = AuditEvent(audit_events.KEY_ROTATED, None, actor, kid, details=details, at=now)
+        audit_repo.insert(conn, [rotated])
         after_commit(conn, self.refresh)
         return row
 

@@ -8,6 +8,9 @@ refresh token revokes its whole family and the access tokens issued from it (sec
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection
 
 from flowport.auth import audit_events, token_families
 from flowport.auth.client_auth import authenticate_client
@@ -36,15 +39,7 @@ def _revoke_access(runtime: AuthRuntime, client: ClientRow, token: str, request:
     expires_at = datetime.fromtimestamp(float(claims["exp"]), UTC)
     with write_transaction(runtime.db) as conn:
         runtime.revocations.revoke_in(conn, str(claims["jti"]), expires_at)
-        audit_repo.insert_event(
-            conn,
-            audit_events.TOKEN_REVOKED,
-            env=client.env,
-            actor=client.id,
-            subject=client.id,
-            source_ip=request.source_ip,
-            details={"jti": claims["jti"], "tokenType": "access_token"},
-        )
+        _revoked(conn, client, request, {"jti": claims["jti"], "tokenType": "access_token"})
 
 
 def _revoke_refresh(runtime: AuthRuntime, client: ClientRow, token: str, request: OAuthRequest) -> None:
@@ -53,12 +48,12 @@ def _revoke_refresh(runtime: AuthRuntime, client: ClientRow, token: str, request
         if row is None or row.client_id != client.id:
             return
         revoked = token_families.revoke_family(conn, runtime, row.family_id, request.at)
-        audit_repo.insert_event(
-            conn,
-            audit_events.TOKEN_REVOKED,
-            env=client.env,
-            actor=client.id,
-            subject=client.id,
-            source_ip=request.source_ip,
-            details={"familyId": row.family_id, "tokenType": "refresh_token", "revoked": revoked},
-        )
+        details = {"familyId": row.family_id, "tokenType": "refresh_token", "revoked": revoked}
+        _revoked(conn, client, request, details)
+
+
+def _revoked(conn: Connection, client: ClientRow, request: OAuthRequest, details: dict[str, Any]) -> None:
+    event = audit_events.caused_by(
+        audit_events.TOKEN_REVOKED, client.id, env=client.env, source_ip=request.source_ip, details=details
+    )
+    audit_repo.insert(conn, [event])

@@ -65,15 +65,14 @@ def _refresh(runtime: AuthRuntime, request: OAuthRequest, client: ClientRow) -> 
             # A used token came back: it was stolen, or its rotation was lost. Stop the whole family,
             # with the access tokens issued from it (the thief may hold one).
             token_families.revoke_family(conn, runtime, row.family_id, now)
-            audit_repo.insert_event(
-                conn,
+            reuse = audit_events.caused_by(
                 audit_events.REFRESH_REUSE,
+                client.id,
                 env=row.env,
-                actor=client.id,
-                subject=client.id,
                 source_ip=request.source_ip,
                 details={"familyId": row.family_id},
             )
+            audit_repo.insert(conn, [reuse])
             outcome = "reuse"
         else:
             original = set(parse_scope(row.scope))
@@ -155,13 +154,11 @@ def _issued(
     runtime: AuthRuntime, request: OAuthRequest, client: ClientRow, access: AccessToken, grant_type: str
 ) -> None:
     """Audit and last-used time, written behind (no write on the client-credentials hot path)."""
-    runtime.writes.event(
-        audit_events.TOKEN_ISSUED,
-        env=client.env,
-        actor=client.id,
-        subject=client.id,
-        source_ip=request.source_ip,
-        details={"jti": access.jti, "grantType": grant_type, "scope": access.claims["scope"]},
+    details = {"jti": access.jti, "grantType": grant_type, "scope": access.claims["scope"]}
+    runtime.writes.record(
+        audit_events.caused_by(
+            audit_events.TOKEN_ISSUED, client.id, env=client.env, source_ip=request.source_ip, details=details
+        )
     )
     runtime.writes.touch(client.id, request.at)
 

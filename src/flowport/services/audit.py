@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import audit as audit_repo
-from flowport.persistence.repositories.audit import AuditRow
+from flowport.persistence.repositories.audit import AuditEvent, AuditRow
 from flowport.services.context import Actor, Services
 from flowport.services.paging import Page, decode_id_cursor
 
@@ -44,15 +44,8 @@ def record_action(
     source_ip: str | None = None,
 ) -> None:
     """Record what a caller did, in the caller's transaction; ``details`` must never hold a secret."""
-    audit_repo.insert_event(
-        conn,
-        event,
-        env=env,
-        actor=actor.subject,
-        subject=subject,
-        source_ip=source_ip or getattr(actor, "source_ip", None),
-        details=details or {},
-    )
+    source = source_ip or getattr(actor, "source_ip", None)
+    audit_repo.insert(conn, [AuditEvent(event, env, actor.subject, subject, source, details or {})])
 
 
 def search(

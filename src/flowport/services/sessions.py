@@ -160,11 +160,11 @@ def _failed(
     writes = services.auth.writes
     name = username[:255]
     details: dict[str, object] = {"endpoint": "login", "method": "password", "knownUser": known}
-    writes.event(
-        audit_events.AUTH_FAILED, env=env, actor=name, subject=name, source_ip=address, details=details
+    writes.record(
+        audit_events.caused_by(audit_events.AUTH_FAILED, name, env=env, source_ip=address, details=details)
     )
     if lockout is not None:
         details = {"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": "login"}
-        writes.event(
-            audit_events.LOCKOUT, env=env, actor=name, subject=name, source_ip=address, details=details
+        writes.record(
+            audit_events.caused_by(audit_events.LOCKOUT, name, env=env, source_ip=address, details=details)
         )

@@ -1,17 +1,18 @@
 """Security audit events (who did what, from where); no secret gets in, whoever writes.
 
 Every writer (a service recording an action, the token service's write-behind queue, the key ring)
-goes through :func:`event_row`, which scrubs ``details`` and bounds the columns: the callers keep
+goes through :class:`AuditEvent`, whose row scrubs ``details`` and bounds the columns: the callers keep
 secrets out, and this is the belt and braces at the table's door.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
+from sqlalchemy import insert as insert_statement
 
 from flowport.persistence.auth_tables import audit_events
 
@@ -46,48 +47,39 @@ def scrub(details: dict[str, Any] | None) -> dict[str, Any] | None:
     return clean
 
 
-def event_row(
-    event: str,
-    *,
-    env: str | None,
-    actor: str | None,
-    subject: str | None,
-    source_ip: str | None = None,
-    details: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> dict[str, Any]:
-    """One row of the table (without ``id``): ``details`` scrubbed, every text within its column."""
-    return {
-        "env": env,
-        "at": at or datetime.now(UTC),
-        "event": event[:64],
-        "actor": actor[:255] if actor else actor,
-        "subject": subject[:255] if subject else subject,
-        "source_ip": source_ip[:64] if source_ip else source_ip,
-        "details": scrub(details),
-    }
+@dataclass(frozen=True)
+class AuditEvent:
+    """One event to record: what happened, in which environment, who did it to whom, from where."""
+
+    event: str
+    env: str | None
+    actor: str | None
+    subject: str | None
+    source_ip: str | None = None
+    details: dict[str, Any] | None = None
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def row(self) -> dict[str, Any]:
+        """The table row (without ``id``): ``details`` scrubbed, every text within its column."""
+        return {
+            "env": self.env,
+            "at": self.at,
+            "event": self.event[:64],
+            "actor": _bounded(self.actor, 255),
+            "subject": _bounded(self.subject, 255),
+            "source_ip": _bounded(self.source_ip, 64),
+            "details": scrub(self.details),
+        }
 
 
-def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert rows made by :func:`event_row`."""
-    if rows:
-        conn.execute(insert(audit_events), rows)
+def _bounded(text: str | None, length: int) -> str | None:
+    return text[:length] if text else text
 
 
-def insert_event(
-    conn: Connection,
-    event: str,
-    *,
-    env: str | None,
-    actor: str | None,
-    subject: str | None,
-    source_ip: str | None = None,
-    details: dict[str, Any] | None = None,
-    at: datetime | None = None,
-) -> None:
-    """Write one event in the caller's transaction (it commits with the change it describes)."""
-    row = event_row(event, env=env, actor=actor, subject=subject, source_ip=source_ip, details=details, at=at)
-    insert_events(conn, [row])
+def insert(conn: Connection, events: list[AuditEvent]) -> None:
+    """Write events in the caller's transaction (they commit with the change they describe)."""
+    if events:
+        conn.execute(insert_statement(audit_events), [e.row() for e in events])
 
 
 def search(

@@ -20,6 +20,7 @@ from flowport.persistence.repositories import events as event_repo
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
 from flowport.persistence.repositories import tasks as task_repo
+from flowport.persistence.repositories.instances import HistoryLine
 from flowport.states import IncidentKind, InstanceStatus, TaskState
 
 
@@ -262,23 +263,22 @@ def _record_failures(conn: Connection, header: InstanceHeader, after: Snapshot, 
 
 def _record_history(conn: Connection, record: RunRecord) -> None:
     header, after = record.after, record.new
-    rows: list[dict[str, Any]] = []
+    rows: list[HistoryLine] = []
     for event in record.events:
         info = header.elements.get(event.element_id) if event.element_id else None
         rows.append(history_row(header, record.at, record.actor, event, info))
     for step in after.steps:
         rows.append(
-            {
-                "env": header.env,
-                "instance_id": header.id,
-                "at": record.at,
-                "element_id": step.element_id,
-                "element_name": step.element_name,
-                "element_type": step.element_type,
-                "event": step.event,
-                "actor": record.actor,
-                "details": None,
-            }
+            HistoryLine(
+                env=header.env,
+                instance_id=header.id,
+                at=record.at,
+                event=step.event,
+                element_id=step.element_id,
+                element_name=step.element_name,
+                element_type=step.element_type,
+                actor=record.actor,
+            )
         )
     for failure in after.failures:
         incident = HistoryEvent("incident", failure.element_id, {"message": failure.message})
@@ -290,19 +290,19 @@ def _record_history(conn: Connection, record: RunRecord) -> None:
 
 def history_row(
     header: InstanceHeader, at: datetime, actor: str | None, event: HistoryEvent, info: ElementInfo | None
-) -> dict[str, Any]:
+) -> HistoryLine:
     """A history line about ``header``'s instance."""
-    return {
-        "env": header.env,
-        "instance_id": header.id,
-        "at": at,
-        "element_id": event.element_id,
-        "element_name": info.name if info else None,
-        "element_type": info.type if info else None,
-        "event": event.event,
-        "actor": actor,
-        "details": event.details,
-    }
+    return HistoryLine(
+        env=header.env,
+        instance_id=header.id,
+        at=at,
+        event=event.event,
+        element_id=event.element_id,
+        element_name=info.name if info else None,
+        element_type=info.type if info else None,
+        actor=actor,
+        details=event.details,
+    )
 
 
 def _parse_due(value: str | None) -> datetime | None:

@@ -13,6 +13,7 @@ from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import jobs as job_repo
+from flowport.persistence.repositories.instances import HistoryLine
 from flowport.persistence.repositories.jobs import JobRow
 from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
@@ -109,18 +110,17 @@ def fail(
         job_repo.fail_job(
             conn, job_id, retries, error_message, now + timedelta(milliseconds=retry_timeout_ms)
         )
-        history: dict[str, Any] = {
-            "env": job.env,
-            "instance_id": job.instance_id,
-            "at": now,
-            "element_id": job.element_id,
-            "element_name": None,
-            "element_type": "serviceTask",
-            "event": "job failed",
-            "actor": actor.subject,
-            "details": {"workerId": worker_id, "errorMessage": error_message, "retries": retries},
-        }
-        instance_repo.add_history(conn, [history])
+        failed = HistoryLine(
+            env=job.env,
+            instance_id=job.instance_id,
+            at=now,
+            event="job failed",
+            element_id=job.element_id,
+            element_type="serviceTask",
+            actor=actor.subject,
+            details={"workerId": worker_id, "errorMessage": error_message, "retries": retries},
+        )
+        instance_repo.add_history(conn, [failed])
         if retries == 0:
             job_repo.insert_incidents(
                 conn,

@@ -11,6 +11,7 @@ from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import instances as instance_repo
 from flowport.persistence.repositories import tasks as task_repo
+from flowport.persistence.repositories.instances import HistoryLine
 from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services.context import Actor, Services
 from flowport.services.execution import Execution, execute
@@ -130,19 +131,15 @@ def _require_running(conn: Connection, actor: Actor, instance_id: str) -> None:
 def _history(
     conn: Connection, services: Services, actor: Actor, row: TaskRow, event: str, details: dict[str, Any]
 ) -> None:
-    instance_repo.add_history(
-        conn,
-        [
-            {
-                "env": row.env,
-                "instance_id": row.instance_id,
-                "at": services.clock(),
-                "element_id": row.element_id,
-                "element_name": row.name,
-                "element_type": "userTask",
-                "event": event,
-                "actor": actor.subject,
-                "details": details,
-            }
-        ],
+    line = HistoryLine(
+        env=row.env,
+        instance_id=row.instance_id,
+        at=services.clock(),
+        event=event,
+        element_id=row.element_id,
+        element_name=row.name,
+        element_type="userTask",
+        actor=actor.subject,
+        details=details,
     )
+    instance_repo.add_history(conn, [line])

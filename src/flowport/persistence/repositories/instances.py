@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -131,9 +131,24 @@ def delete_instance(conn: Connection, instance_id: str) -> None:
     conn.execute(delete(instances).where(instances.c.id == instance_id))
 
 
-def add_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(history), rows)
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of an instance's history, as stored (the table's columns but ``id``)."""
+
+    env: str
+    instance_id: str
+    at: datetime
+    event: str
+    element_id: str | None = None
+    element_name: str | None = None
+    element_type: str | None = None
+    actor: str | None = None
+    details: dict[str, Any] | None = None
+
+
+def add_history(conn: Connection, lines: list[HistoryLine]) -> None:
+    if lines:
+        conn.execute(insert(history), [asdict(line) for line in lines])
 
 
 def list_history(conn: Connection, instance_id: str, after_id: int, limit: int) -> list[dict[str, Any]]:

@@ -78,3 +78,19 @@ def test_another_environments_token_finds_nothing(sap: Sap) -> None:
     assert switched.status_code == 401
     assert sap.http.get("/v1/workflow-definitions/user_task", headers=sap.as_("sap-app")).status_code == 200
     assert sap.tasks_of(instance["id"])[0]["status"] == "READY"
+
+
+def test_nul_characters_are_refused_not_a_server_error(sap: Sap) -> None:
+    """PostgreSQL text cannot hold U+0000: ids, keys and filters with one are a 400, on any database."""
+    app = sap.as_("sap-app")
+    for method, url, body in (
+        ("GET", "/v1/workflow-instances/a%00b", None),
+        ("GET", "/v1/workflow-instances?containsText=%00", None),
+        ("GET", "/v1/task-instances?processor=x%00", None),
+        ("GET", "/v1/workflow-definitions/user_task%00", None),
+        ("POST", "/v1/workflow-instances", {"definitionId": "user_task", "businessKey": "a\u0000"}),
+        ("POST", "/v1/messages", {"definitionId": "OrderPaid\u0000", "workflowInstanceId": "x"}),
+    ):
+        response = sap.http.request(method, url, json=body, headers=app)
+        message = sap_error(response, 400)
+        assert "NUL characters" in message, (method, url, message)

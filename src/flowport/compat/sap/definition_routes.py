@@ -10,13 +10,18 @@ from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import authority
 from flowport.compat.sap.errors import SapRoute
+from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.paging import Paging, set_total
 from flowport.compat.sap.schemas import ERROR_RESPONSES, WorkflowDefinitionOut
 from flowport.services import definition_keys
 
 TAG = "SAP Workflow API v1"
 router = APIRouter(
-    prefix="/v1/workflow-definitions", tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES
+    prefix="/v1/workflow-definitions",
+    tags=[TAG],
+    route_class=SapRoute,
+    responses=ERROR_RESPONSES,
+    dependencies=GUARDS,
 )
 
 Reader = Annotated[UseCaseContext, Depends(authority("WORKFLOW_DEFINITION_GET"))]

@@ -10,6 +10,7 @@ from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import authority
 from flowport.compat.sap.errors import SapRoute
+from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.paging import Paging, set_total
 from flowport.compat.sap.schemas import (
     ERROR_RESPONSES,
@@ -25,7 +26,11 @@ from flowport.services.instance_listing import InstanceFilter, InstanceOrder
 
 TAG = "SAP Workflow API v1"
 router = APIRouter(
-    prefix="/v1/workflow-instances", tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES
+    prefix="/v1/workflow-instances",
+    tags=[TAG],
+    route_class=SapRoute,
+    responses=ERROR_RESPONSES,
+    dependencies=GUARDS,
 )
 
 Starter = Annotated[UseCaseContext, Depends(authority("WORKFLOW_INSTANCE_START"))]

@@ -10,12 +10,15 @@ from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import authority
 from flowport.compat.sap.errors import SapRoute
+from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.schemas import ERROR_RESPONSES, ConsumingInstanceOut, SendMessageIn
 from flowport.errors import InvalidRequest
 from flowport.services import message_targets, messages
 
 TAG = "SAP Workflow API v1"
-router = APIRouter(prefix="/v1/messages", tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix="/v1/messages", tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES, dependencies=GUARDS
+)
 
 Sender = Annotated[UseCaseContext, Depends(authority("MESSAGE_SEND"))]
 _TARGETS = "Give either workflowInstanceId, or workflowDefinitionId and businessKey"

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from flowport.compat.sap.inputs import Text
+
 Context = dict[str, Any]
 
 
@@ -31,11 +33,11 @@ class StartInstanceIn(SapIn):
         }
     )
 
-    definition_id: str = Field(
+    definition_id: Text = Field(
         min_length=1, max_length=255, description="The workflow definition (process key)"
     )
     context: Context = Field(default_factory=dict, description="The initial context (process variables)")
-    business_key: str | None = Field(default=None, max_length=255)
+    business_key: Text | None = Field(default=None, max_length=255)
 
 
 class InstanceStatusIn(StrEnum):
@@ -62,7 +64,7 @@ class UpdateTaskIn(SapIn):
 
     status: Literal["COMPLETED"] | None = None
     context: Context | None = Field(default=None, description="Changes to the workflow context on completion")
-    processor: str | None = Field(
+    processor: Text | None = Field(
         default=None,
         max_length=255,
         description="Reserve the task for this user; an empty string releases it",
@@ -88,11 +90,11 @@ class SendMessageIn(SapIn):
         }
     )
 
-    definition_id: str = Field(min_length=1, max_length=255, description="The message name")
+    definition_id: Text = Field(min_length=1, max_length=255, description="The message name")
     context: Context = Field(default_factory=dict)
-    workflow_instance_id: str | None = Field(default=None, max_length=255)
-    workflow_definition_id: str | None = Field(default=None, max_length=255)
-    business_key: str | None = Field(default=None, max_length=255)
+    workflow_instance_id: Text | None = Field(default=None, max_length=255)
+    workflow_definition_id: Text | None = Field(default=None, max_length=255)
+    business_key: Text | None = Field(default=None, max_length=255)
 
 
 # --- responses -----------------------------------------------------------------------------------

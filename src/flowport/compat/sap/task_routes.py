@@ -10,6 +10,7 @@ from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import HoldsAuthority, authority
 from flowport.compat.sap.errors import SapRoute, SapValidatedUpdateRoute
+from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.paging import Paging, set_total
 from flowport.compat.sap.schemas import ERROR_RESPONSES, TaskInstanceOut, UpdateTaskIn
 from flowport.compat.sap.task_updates import apply_update
@@ -18,9 +19,17 @@ from flowport.services.task_listing import TaskFilter, TaskOrder
 
 TAG = "SAP Workflow API v1"
 PREFIX = "/v1/task-instances"
-router = APIRouter(prefix=PREFIX, tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES)
+router = APIRouter(
+    prefix=PREFIX, tags=[TAG], route_class=SapRoute, responses=ERROR_RESPONSES, dependencies=GUARDS
+)
 # SAP answers an update it cannot apply with 422: that route has its own route class.
-updates = APIRouter(prefix=PREFIX, tags=[TAG], route_class=SapValidatedUpdateRoute, responses=ERROR_RESPONSES)
+updates = APIRouter(
+    prefix=PREFIX,
+    tags=[TAG],
+    route_class=SapValidatedUpdateRoute,
+    responses=ERROR_RESPONSES,
+    dependencies=GUARDS,
+)
 
 Reader = Annotated[UseCaseContext, Depends(authority("TASK_GET"))]
 Completer = Annotated[UseCaseContext, Depends(authority("TASK_COMPLETE"))]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
+
 from tests.compat.sap.conftest import Sap
 from tests.compat.sap.errors import INSUFFICIENT, sap_error
+from tests.helpers import AUTH
 
 
 def test_no_or_bad_token_is_a_401_in_oauth_shape(sap: Sap) -> None:
@@ -94,3 +97,29 @@ def test_nul_characters_are_refused_not_a_server_error(sap: Sap) -> None:
         response = sap.http.request(method, url, json=body, headers=app)
         message = sap_error(response, 400)
         assert "NUL characters" in message, (method, url, message)
+
+
+def test_a_logged_in_person_uses_the_sap_api_with_a_session_until_locked(sap: Sap) -> None:
+    user = {"username": "sap-person", "password": "a-long-password-1", "profile": "ObjectReadWrite"}
+    assert sap.http.post("/api/v1/admin/users", json=user, headers=AUTH).status_code == 201
+    instance = sap.start("user_task_candidates")
+    [task] = sap.tasks_of(instance["id"])
+    with httpx.Client(base_url=sap.server.url) as browser:
+        login = browser.post("/api/login", json={"username": "sap-person", "password": "a-long-password-1"})
+        assert login.status_code == 200, login.text
+        csrf = login.json()["csrfToken"]
+        url = f"/v1/task-instances/{task['id']}"
+        assert browser.get(url).json()["status"] == "READY"
+        without_csrf = browser.patch(url, json={"processor": "sap-person"})
+        assert "x-csrf-token header" in sap_error(without_csrf, 403)
+        assert browser.get(url).json()["processor"] is None
+        assert (
+            browser.patch(url, json={"processor": "sap-person"}, headers={"x-csrf-token": csrf}).status_code
+            == 204
+        )
+        assert browser.get(url).json()["processor"] == "sap-person"
+
+        locked = sap.http.patch("/api/v1/admin/users/sap-person", json={"locked": True}, headers=AUTH)
+        assert locked.status_code == 200, locked.text
+        after = browser.get(url)
+        assert after.status_code == 401 and after.json()["error_description"]

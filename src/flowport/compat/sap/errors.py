@@ -8,14 +8,12 @@ status; only the body differs. SAP's API answers a missing credential in the OAu
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
 from flowport.api import problems
-from flowport.api.edge import EdgeRoute
-from flowport.compat.sap.authorities import sap_authorities
 from flowport.errors import FlowportError, InvalidRequest, Unauthenticated
 
 _CODES = {
@@ -57,21 +55,3 @@ def sap_error_body(error: FlowportError, status: int) -> dict[str, Any]:
             {"severity": "ERROR", "message": f"{fault['location']}: {fault['message']}"} for fault in faults
         ]
     return {"error": body}
-
-
-class SapRoute(EdgeRoute):
-    """A route of the SAP facade: SAP's error shape; the OpenAPI document names its SAP authority."""
-
-    translator: ClassVar[SapTranslator] = SapTranslator()
-
-    def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
-        super().__init__(path, endpoint, **kwargs)
-        names = sap_authorities(self.dependant)
-        if names:
-            self.openapi_extra = {**(self.openapi_extra or {}), "x-sap-authority": " | ".join(names)}
-
-
-class SapValidatedUpdateRoute(SapRoute):
-    """SAP answers a task update it cannot apply with 422 (Unprocessable Entity), not 400."""
-
-    translator: ClassVar[SapTranslator] = SapTranslator(invalid_status=422)

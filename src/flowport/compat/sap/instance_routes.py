@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import authority
-from flowport.compat.sap.errors import SapRoute
 from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.paging import Paging, set_total
+from flowport.compat.sap.route import SapRoute
 from flowport.compat.sap.schemas import (
     ERROR_RESPONSES,
     ErrorMessageOut,

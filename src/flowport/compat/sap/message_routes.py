@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import authority
-from flowport.compat.sap.errors import SapRoute
 from flowport.compat.sap.inputs import GUARDS
+from flowport.compat.sap.route import SapRoute
 from flowport.compat.sap.schemas import ERROR_RESPONSES, ConsumingInstanceOut, SendMessageIn
 from flowport.errors import InvalidRequest
 from flowport.services import message_targets, messages

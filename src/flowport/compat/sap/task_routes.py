@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from flowport.api.deps import UseCaseContext
 from flowport.compat.sap import mapping
 from flowport.compat.sap.authorities import HoldsAuthority, authority
-from flowport.compat.sap.errors import SapRoute, SapValidatedUpdateRoute
 from flowport.compat.sap.inputs import GUARDS
 from flowport.compat.sap.paging import Paging, set_total
+from flowport.compat.sap.route import SapRoute, SapValidatedUpdateRoute
 from flowport.compat.sap.schemas import ERROR_RESPONSES, TaskInstanceOut, UpdateTaskIn
 from flowport.compat.sap.task_updates import apply_update
 from flowport.services import task_listing, tasks

@@ -1,6 +1,6 @@
 """SAP Workflow authorities (``WORKFLOW_INSTANCE_START``, ``TASK_GET``, ...) as route requirements.
 
-Each authority is an alias of one Flowport permission (:data:`flowport.auth.permissions.ALIASES`),
+Each authority is an alias of one Flowport permission (:data:`flowport.permissions.ALIASES`),
 so a client configured with SAP's names, or with Flowport's, is checked by the one guard every
 route uses (:class:`flowport.api.deps.Require`); a refusal reads "User does not have sufficient
 privileges.", as SAP's does.
@@ -12,8 +12,8 @@ from fastapi import Request
 from fastapi.dependencies.models import Dependant
 
 from flowport.api.deps import Require
-from flowport.auth.permissions import ALIASES
 from flowport.errors import PermissionDenied
+from flowport.permissions import ALIASES
 
 
 def _permission_of(names: tuple[str, ...]) -> str:

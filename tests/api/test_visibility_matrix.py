@@ -27,6 +27,10 @@ KINDS = {
     "jobs": "job",
     "incidents": "incident",
     "process-definitions": "definition",
+    # SAP Workflow API v1 (compat/sap): a workflow definition's id is the process key.
+    "workflow-instances": "instance",
+    "task-instances": "task",
+    "workflow-definitions": "process",
 }
 # Routes whose ids are not workflow data (administration of clients, users, keys, environments).
 NOT_WORKFLOW_DATA = "/api/v1/admin/"
@@ -41,7 +45,16 @@ BODIES: dict[tuple[str, str, str], Any] = {
     ("post", "job", "fail"): {"workerId": WORKER, "retries": 0, "errorMessage": "intruder"},
     ("post", "job", "extend-lock"): {"workerId": WORKER, "newDuration": 60_000},
     ("post", "incident", "resolve"): {"retries": 1},
+    ("patch", "instance", "{instance_id}"): {"status": "CANCELED"},
+    ("put", "instance", "context"): {"intruder": True},
+    ("patch", "instance", "context"): {"intruder": True},
+    ("patch", "task", "{task_id}"): {"status": "COMPLETED", "context": {"intruder": True}},
 }
+# Collections answered as a bare JSON array (SAP's), with filters that would find the resources.
+ARRAY_COLLECTIONS = (
+    ("/v1/workflow-instances", [("status", s) for s in ("RUNNING", "ERRONEOUS", "SUSPENDED")]),
+    ("/v1/task-instances", []),
+)
 
 
 @pytest.fixture
@@ -85,6 +98,7 @@ def _resources(http: TestClient) -> dict[str, str]:
             )
         )
         ids.setdefault("definition", deployed["definitions"][0]["id"])
+        ids.setdefault("process", deployed["definitions"][0]["key"])
     start = "/api/v1/process-instances"
     ids["instance"] = _ok(http.post(start, json={"definitionKey": "user_task"}, headers=AUTH))["id"]
     [task] = _ok(http.get("/api/v1/tasks", params={"processInstanceId": ids["instance"]}, headers=AUTH))[
@@ -155,9 +169,17 @@ def _assert_hidden(http: TestClient, ids: dict[str, str], headers: dict[str, str
     for method, path, kind in routes:
         response = _call(http, method, path, kind, ids, headers)
         assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code} {response.text}"
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert "does not exist" in response.json()["detail"]
+        assert "does not exist" in _not_found_message(response), f"{method.upper()} {path}: {response.text}"
         assert _state(http, ids) == before, f"{method.upper()} {path} changed something it may not see"
+
+
+def _not_found_message(response: Any) -> str:
+    """The message of a 404 in its edge's shape: a native problem, or SAP's ``{"error": {...}}``."""
+    media = response.headers["content-type"]
+    if media.startswith("application/problem+json"):
+        return str(response.json()["detail"])
+    assert media.startswith("application/json"), media
+    return str(response.json()["error"]["message"])
 
 
 def _assert_collections_hide(http: TestClient, ids: dict[str, str], headers: dict[str, str]) -> None:
@@ -168,6 +190,8 @@ def _assert_collections_hide(http: TestClient, ids: dict[str, str], headers: dic
         ("/api/v1/incidents", {"instanceId": ids["incident_instance"]}),
     ):
         assert _ok(http.get(path, params=params, headers=headers))["items"] == [], path
+    for path, params in ARRAY_COLLECTIONS:
+        assert _ok(http.get(path, params=params, headers=headers)) == [], path
     # The job's lock expires for nobody: locked or not, a job of an invisible instance is not offered.
     fetch = {"workerId": "intruder", "topics": [{"name": "work-topic", "lockDuration": 1000}]}
     assert _ok(http.post("/api/v1/jobs/fetch-and-lock", json=fetch, headers=headers))["items"] == []
@@ -183,7 +207,7 @@ def test_own_client_can_neither_read_nor_change_another_clients_resources(http: 
 def test_other_environment_can_neither_read_nor_change_resources(http: TestClient) -> None:
     ids = _resources(http)
     sandbox = _client_headers(http, "sandbox-app", visibility="shared", environment="sandbox")
-    _assert_hidden(http, ids, sandbox, {"instance", "task", "job", "incident", "definition"})
+    _assert_hidden(http, ids, sandbox, {"instance", "task", "job", "incident", "definition", "process"})
     _assert_collections_hide(http, ids, sandbox)
 
 

@@ -19,6 +19,7 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.endpoints import TOKEN_PATHS
+from flowport.compat.sap.routers import ROUTERS as SAP_ROUTERS
 from flowport.config import ClientConfig, Settings
 from flowport.permissions import CATALOG
 from flowport.scheduler.loop import Scheduler
@@ -44,6 +45,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     admin.keys.router,
     admin.audit.router,
     session.router,
+    *SAP_ROUTERS,  # SAP Workflow API v1 (/v1/workflow-*, /v1/task-instances, /v1/messages)
 )
 
 

@@ -1,0 +1,1 @@
+"""Product-compatible facades: other workflow products' HTTP APIs over Flowport's services."""

@@ -60,3 +60,20 @@ def test_a_row_id_cursor_that_is_not_one_is_a_400(client: TestClient, cursor: st
     assert "cursor" in history.json()["detail"]
     audit = client.get("/api/v1/admin/audit", params={"cursor": cursor})
     assert audit.status_code == 400, audit.text
+
+
+def test_a_nul_character_is_a_clear_400_and_changes_nothing(client: TestClient) -> None:
+    """PostgreSQL text cannot hold NUL: the driver's refusal was a 500 (SQLite stores it)."""
+    on_postgres = client.app.state.services.db.engine.dialect.name == "postgresql"  # type: ignore[attr-defined]
+    deploy(client, "user_task.bpmn")
+    looked_up = client.get("/api/v1/process-instances/a%00b")
+    assert looked_up.status_code == (400 if on_postgres else 404), looked_up.text
+    assert looked_up.headers["content-type"] == PROBLEM
+    body = {"definitionKey": "user_task", "businessKey": "a\u0000b"}
+    started = client.post("/api/v1/process-instances", json=body)
+    if on_postgres:
+        assert started.status_code == 400, started.text
+        assert "NUL" in started.json()["detail"]
+        assert _instances(client) == 0
+    else:
+        assert started.status_code == 201, started.text

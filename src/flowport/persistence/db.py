@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool
 
-from flowport.persistence.conflicts import violations_as_conflict
+from flowport.persistence.conflicts import refused_values, violations_as_conflict
 from flowport.persistence.private_files import FILE_MODE, create_private_file, make_private_dir
 
 WRITE = {"flowport_write": True}
@@ -110,7 +110,8 @@ class Database:
     @contextmanager
     def read(self, on: Connection | None = None) -> Iterator[Connection]:
         """A consistent read-only view (on ``on``, a connection from :meth:`connection`, if given)."""
-        with nullcontext(on) if on is not None else self.engine.connect() as conn, conn.begin():
+        connected = nullcontext(on) if on is not None else self.engine.connect()
+        with connected as conn, conn.begin(), refused_values():
             yield conn
 
     @contextmanager

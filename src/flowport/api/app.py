@@ -18,6 +18,8 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.permissions import CATALOG
+from flowport.compat.optimajet import instances_router as optimajet_instances
+from flowport.compat.optimajet import server_router as optimajet_server
 from flowport.config import ClientConfig, Settings
 from flowport.scheduler.loop import Scheduler
 from flowport.services import examples
@@ -42,6 +44,9 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     admin.keys.router,
     admin.audit.router,
     session.router,
+    optimajet_instances.router,
+    optimajet_server.router,
+    optimajet_server.fallback_router,  # after every /workflowapi operation: answers unknown ones
 )
 
 

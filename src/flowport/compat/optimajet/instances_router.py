@@ -6,23 +6,25 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from flowport.api.deps import UseCaseContext
+from flowport.api.deps import UseCaseContext, require
 from flowport.compat.optimajet import mapping
-from flowport.compat.optimajet.params import ParamsDep, permitted
+from flowport.compat.optimajet.params import ParamsDep, token_parameter
 from flowport.compat.optimajet.routing import PREFIX, OptimaJetRoute, envelope
 from flowport.compat.optimajet.schemas import TAG, add_operation
 from flowport.engine.model import ElementInfo
 from flowport.services import commands, definitions, instance_queries, instances
 from flowport.services.views import InstanceView
 
-router = APIRouter(prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute)
+router = APIRouter(
+    prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute, dependencies=[Depends(token_parameter)]
+)
 
-Starter = Annotated[UseCaseContext, Depends(permitted("instances:start"))]
-Reader = Annotated[UseCaseContext, Depends(permitted("instances:read"))]
-Manager = Annotated[UseCaseContext, Depends(permitted("instances:manage"))]
-Deleter = Annotated[UseCaseContext, Depends(permitted("instances:delete"))]
-TaskReader = Annotated[UseCaseContext, Depends(permitted("tasks:read"))]
-Completer = Annotated[UseCaseContext, Depends(permitted("tasks:complete"))]
+Starter = Annotated[UseCaseContext, Depends(require("instances:start"))]
+Reader = Annotated[UseCaseContext, Depends(require("instances:read"))]
+Manager = Annotated[UseCaseContext, Depends(require("instances:manage"))]
+Deleter = Annotated[UseCaseContext, Depends(require("instances:delete"))]
+TaskReader = Annotated[UseCaseContext, Depends(require("tasks:read"))]
+Completer = Annotated[UseCaseContext, Depends(require("tasks:complete"))]
 
 IDENTITY = {"identityId": "The user (or client) acting"}
 PARAMETERS = {"parameters": "Process parameters: a JSON object (as JSON text in a form or the query)"}

@@ -10,7 +10,6 @@ token": :func:`token_parameter` lets the request authenticator take it as the st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,7 +18,6 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from flowport.api import json_body, media_types
-from flowport.api.deps import UseCaseContext, require
 from flowport.auth.asgi import Authenticator
 from flowport.errors import InvalidRequest
 
@@ -150,23 +148,15 @@ ParamsDep = Annotated[Params, Depends(params_of)]
 
 
 async def token_parameter(request: Request, params: ParamsDep) -> None:
-    """OptimaJet's ``token`` parameter, taken as the static API token when no Authorization is sent."""
+    """OptimaJet's ``token`` parameter, taken as the static API token when no Authorization is sent.
+
+    A router-level dependency of every operation: FastAPI runs those before the route's own, so
+    ``require(...)`` then finds the request authenticated.
+    """
     token = params.raw("token")
     if isinstance(token, str) and token and "authorization" not in request.headers:
         authenticator: Authenticator = request.app.state.authenticator
         authenticator.principal_for_static_token(request, token)
-
-
-def permitted(permission: str) -> Callable[..., Any]:
-    """The guard of an operation: the ``token`` parameter first, then ``require(permission)``."""
-    required = require(permission)
-
-    async def guard(
-        _: Annotated[None, Depends(token_parameter)], use: Annotated[UseCaseContext, Depends(required)]
-    ) -> UseCaseContext:
-        return use
-
-    return guard
 
 
 async def _body(request: Request) -> dict[str, Any]:

@@ -67,19 +67,21 @@ def add_operation(
     extra = _description(parameters or {}, example or {})
 
     def register(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-        common: dict[str, Any] = {
-            "methods": METHODS,
-            "summary": summary,
-            "response_model": Envelope,
-            "name": f"optimajet_{name}",
-        }
-        if takes_process_id:
-            with_id = {**extra, "parameters": [_PROCESS_ID, *extra["parameters"]]}
-            router.add_api_route(f"/{name}/{{processId}}", endpoint, openapi_extra=with_id, **common)
-            # processId in the query or the body: the same operation, documented once
-            router.add_api_route(f"/{name}", endpoint, include_in_schema=False, **common)
-        else:
-            router.add_api_route(f"/{name}", endpoint, openapi_extra=extra, **common)
+        # One route per method: each gets its own OpenAPI operation (and operation id).
+        for method in METHODS:
+            common: dict[str, Any] = {
+                "methods": [method],
+                "summary": summary,
+                "response_model": Envelope,
+                "name": f"optimajet_{name}",
+            }
+            if takes_process_id:
+                with_id = {**extra, "parameters": [_PROCESS_ID, *extra["parameters"]]}
+                router.add_api_route(f"/{name}/{{processId}}", endpoint, openapi_extra=with_id, **common)
+                # processId in the query or the body: the same operation, documented once
+                router.add_api_route(f"/{name}", endpoint, include_in_schema=False, **common)
+            else:
+                router.add_api_route(f"/{name}", endpoint, openapi_extra=extra, **common)
         return endpoint
 
     return register

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from flowport.api.deps import UseCaseContext
+from flowport.api.deps import UseCaseContext, require
 from flowport.compat.optimajet import mapping
-from flowport.compat.optimajet.params import Params, ParamsDep, permitted
+from flowport.compat.optimajet.params import Params, ParamsDep, token_parameter
 from flowport.compat.optimajet.routing import PREFIX, OptimaJetRoute, envelope
 from flowport.compat.optimajet.schemas import METHODS, TAG, Envelope, add_operation
 from flowport.errors import Conflict, InvalidRequest
@@ -16,14 +16,16 @@ from flowport.scheduler.loop import Scheduler
 from flowport.services import definitions, users
 from flowport.services.users import UserChanges, UserSpec
 
-router = APIRouter(prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute)
+router = APIRouter(
+    prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute, dependencies=[Depends(token_parameter)]
+)
 # Registered after every operation: what none of them matched.
 fallback_router = APIRouter(prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute)
 
-SchemeReader = Annotated[UseCaseContext, Depends(permitted("definitions:read"))]
-UserAdmin = Annotated[UseCaseContext, Depends(permitted("admin:users"))]
-TimerSwitch = Annotated[UseCaseContext, Depends(permitted("admin:scheduler"))]
-TimerWatch = Annotated[UseCaseContext, Depends(permitted("metrics:read"))]
+SchemeReader = Annotated[UseCaseContext, Depends(require("definitions:read"))]
+UserAdmin = Annotated[UseCaseContext, Depends(require("admin:users"))]
+TimerSwitch = Annotated[UseCaseContext, Depends(require("admin:scheduler"))]
+TimerWatch = Annotated[UseCaseContext, Depends(require("metrics:read"))]
 
 MAX_LIST = 1000
 LOGIN = {"login": "The user's login (username)"}

@@ -1,9 +1,10 @@
 """Visibility and environments hold for every operation: a matrix over the OpenAPI document.
 
 Every route that takes the id of an instance, task, job or incident (and, across environments, a
-definition) is called by a client that may not see that resource: an ``own`` client on another
-client's resources, and a client of another environment. Each call must answer 404, exactly as
-for an id that does not exist, and must change nothing (read back as the owner).
+definition), the product facades' included, is called by a client that may not see that resource:
+an ``own`` client on another client's resources, and a client of another environment. Each call
+must answer "not found" (404, or the facade's own shape of it), exactly as for an id that does not
+exist, and must change nothing (read back as the owner).
 """
 
 from __future__ import annotations
@@ -27,7 +28,24 @@ KINDS = {
     "jobs": "job",
     "incidents": "incident",
     "process-definitions": "definition",
+    # OptimaJet's /workflowapi/{operation}/{processId}: the operation names what the id is
+    **{
+        operation: "instance"
+        for operation in (
+            "getinstanceinfo",
+            "isexistprocess",
+            "deleteinstance",
+            "getavailablecommands",
+            "executecommand",
+            "getavailablestatetoset",
+            "setstate",
+            "setparameter",
+            "getparameter",
+        )
+    },
 }
+# Routes whose id names a resource to create, not one to find (a taken id is a conflict, as natively).
+NEW_RESOURCE_IDS = ("/workflowapi/createinstance/",)
 # Routes whose ids are not workflow data (administration of clients, users, keys, environments).
 NOT_WORKFLOW_DATA = "/api/v1/admin/"
 # A body each action would accept from a caller allowed to act, so only visibility can refuse it.
@@ -41,6 +59,16 @@ BODIES: dict[tuple[str, str, str], Any] = {
     ("post", "job", "fail"): {"workerId": WORKER, "retries": 0, "errorMessage": "intruder"},
     ("post", "job", "extend-lock"): {"workerId": WORKER, "newDuration": 60_000},
     ("post", "incident", "resolve"): {"retries": 1},
+    **{
+        (method, "instance", operation): body
+        for method in ("get", "post")
+        for operation, body in (
+            ("executecommand", {"command": "task1", "identityId": "alice"}),
+            ("setstate", {"state": "task1"}),
+            ("setparameter", {"name": "intruder", "value": True}),
+            ("getparameter", {"name": "intruder"}),
+        )
+    },
 }
 
 
@@ -126,7 +154,7 @@ def _id_routes(http: TestClient) -> list[tuple[str, str, str]]:
     """(method, path, resource kind) of every operation of the OpenAPI document taking a resource id."""
     routes = []
     for path, operations in _ok(http.get("/openapi.json"))["paths"].items():
-        if "{" not in path or path.startswith(NOT_WORKFLOW_DATA):
+        if "{" not in path or path.startswith((NOT_WORKFLOW_DATA, *NEW_RESOURCE_IDS)):
             continue
         segments = path.split("/")
         first = next(i for i, s in enumerate(segments) if s.startswith("{"))
@@ -144,8 +172,26 @@ def _call(
     concrete = "/".join(
         ids[KINDS[segments[i - 1]]] if s.startswith("{") else s for i, s in enumerate(segments)
     )
-    body = BODIES.get((method, kind, segments[-1]))
+    action = segments[-2] if segments[-1].startswith("{") else segments[-1]
+    body = BODIES.get((method, kind, action))
     return http.request(method.upper(), concrete, json=body, headers=headers)
+
+
+def _assert_not_found(method: str, path: str, response: Any) -> None:
+    """The edge's "does not exist": a problem document natively, OptimaJet's envelope on /workflowapi."""
+    where = f"{method.upper()} {path}: {response.status_code} {response.text}"
+    if path.startswith("/workflowapi/"):
+        body = response.json()
+        assert response.status_code == 200, where
+        if path.startswith("/workflowapi/isexistprocess/"):
+            assert (body["success"], body["data"]) == (True, False), where
+        else:
+            assert (body["success"], body["error"]) == (False, "NotFound"), where
+            assert "does not exist" in body["message"], where
+        return
+    assert response.status_code == 404, where
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "does not exist" in response.json()["detail"]
 
 
 def _assert_hidden(http: TestClient, ids: dict[str, str], headers: dict[str, str], kinds: set[str]) -> None:
@@ -154,9 +200,7 @@ def _assert_hidden(http: TestClient, ids: dict[str, str], headers: dict[str, str
     before = _state(http, ids)
     for method, path, kind in routes:
         response = _call(http, method, path, kind, ids, headers)
-        assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code} {response.text}"
-        assert response.headers["content-type"].startswith("application/problem+json")
-        assert "does not exist" in response.json()["detail"]
+        _assert_not_found(method, path, response)
         assert _state(http, ids) == before, f"{method.upper()} {path} changed something it may not see"
 
 

@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
+from flowport.config import normalize_database_url
+from tests.conftest import PG_URL
 from tests.e2e.server import LiveServer
 from tests.helpers import AUTH, STATIC_AUTH_SETTINGS, bpmn
 
@@ -79,16 +82,34 @@ def token(url: str, client_id: str, **extra: str) -> requests.Response:
     return requests.post(f"{url}/connect/token", data=form, timeout=30)
 
 
+@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """The server's database: its own SQLite file, or a private schema in the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield None
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL tests need FLOWPORT_TEST_DATABASE_URL (CI sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalize_database_url(PG_URL))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{normalize_database_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -> Iterator[LiveServer]:
     data_dir: Path = tmp_path_factory.mktemp("optimajet")
     clients = [
         {"client_id": cid, "client_secret": SECRET, "profile": profile, "environment": env, "visibility": vis}
         for cid, (profile, env, vis) in CLIENTS.items()
     ]
-    with LiveServer(
-        data_dir, auth={**STATIC_AUTH_SETTINGS, "clients": clients}, scheduler_max_sleep=0.2
-    ) as live:
+    auth = {**STATIC_AUTH_SETTINGS, "clients": clients}
+    with LiveServer(data_dir, database_url, auth=auth, scheduler_max_sleep=0.2) as live:
         for name in SCHEMES:
             deployed = requests.post(
                 f"{live.url}/api/v1/process-definitions",

@@ -43,6 +43,13 @@ def test_the_static_api_token_works_as_the_token_parameter(wf: Workflow) -> None
         assert response.json()["data"]["Id"] == process_id, where
     wrong = requests.get(f"{wf.url}/workflowapi/getinstances", params={"token": "guess"}, timeout=30)
     assert wrong.status_code == 401
+    elsewhere = requests.get(
+        f"{wf.url}/workflowapi/getinstances",
+        params={"token": STATIC_TOKEN},
+        headers={"x-ws-env": "sandbox"},  # the static token belongs to the default environment
+        timeout=30,
+    )
+    assert elsewhere.status_code == 401 and "environment" in elsewhere.json()["message"]
 
 
 def test_another_environments_token_finds_nothing_and_changes_nothing(wf: Workflow) -> None:

@@ -42,7 +42,10 @@ def test_the_three_url_forms_and_any_letter_case_are_the_same_call(wf: Workflow)
         timeout=30,
     ).json()["data"]
     shouting = requests.post(
-        f"{wf.url}/WorkflowApi/GetInstanceInfo", params={"PROCESSID": process_id}, headers=wf.bearer["oj-app"]
+        f"{wf.url}/WorkflowApi/GetInstanceInfo",
+        params={"PROCESSID": process_id},
+        headers=wf.bearer["oj-app"],
+        timeout=30,
     ).json()["data"]
     assert by_path == by_query == by_operation == shouting
     assert by_path["Id"] == process_id

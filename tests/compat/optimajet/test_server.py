@@ -27,6 +27,13 @@ def test_users_are_created_changed_and_deleted(wf: Workflow) -> None:
     assert duplicate["error"] == "Conflict"
     weak = wf.failure("createuser", "oj-admin", json={"login": f"{login}-2", "password": "short"})
     assert weak["error"] == "InvalidRequest"
+    bad_flag = wf.failure(
+        "createuser",
+        "oj-admin",
+        json={"login": f"{login}-3", "password": "a-long-password", "isLocked": "maybe"},
+    )
+    assert "'isLocked'" in bad_flag["message"]
+    assert not {f"{login}-2", f"{login}-3"} & {u["Login"] for u in wf.ok("getusers", "oj-admin")}
 
     changed = wf.ok("updateuser", "oj-admin", json={"login": login, "roles": ["c"], "isLocked": True})
     assert (changed["Roles"], changed["IsLocked"]) == (["c"], True)

@@ -80,8 +80,9 @@ def create_user(use: UserAdmin, params: ParamsDep) -> dict[str, Any]:
         password=params.text("password", required=True) or "",
         groups=params.names("roles"),
     )
+    locked = params.flag("isLocked")  # read before anything is created: bad input changes nothing
     view = users.create(use.services, use.actor, spec)
-    if params.flag("isLocked"):
+    if locked:
         view = users.update(use.services, use.actor, view.env, view.username, {"locked": True})
     return envelope(mapping.user(view))
 

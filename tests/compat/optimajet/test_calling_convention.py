@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 import requests
 
-from tests.compat.optimajet.conftest import Workflow, token
+from tests.compat.optimajet.conftest import SECRET, Workflow, token
+from tests.compat.readme import bash_blocks, run_bash
 from tests.e2e.server import LiveServer
+from tests.helpers import STATIC_TOKEN
 
 
 def test_the_documented_request_creates_an_instance_with_that_id(server: LiveServer) -> None:
@@ -95,3 +99,35 @@ def test_bad_input_is_a_failure_with_a_clear_message_and_changes_nothing(wf: Wor
     bad_id = wf.failure("createinstance/has spaces", json={"schemeCode": "TestScheme"})
     assert "'processId'" in bad_id["message"]
     assert wf.ok(f"isexistprocess/{process_id}") is False
+
+
+def test_the_readme_section_runs_as_written(server: LiveServer) -> None:
+    session, static_token = bash_blocks("## Coming from OptimaJet Workflow Server")
+    env = {"CLIENT_ID": "oj-admin", "CLIENT_SECRET": SECRET, "STATIC_TOKEN": STATIC_TOKEN}
+    lines = _answers(run_bash(session, server.url, env))
+    created, info, commands, executed = lines[1:5]
+    assert created["data"]["Id"] == "f54104f0-5de2-ea7b-e3be-47c9199a3967"
+    assert info["data"]["ActivityName"] == "review"
+    assert [c["CommandName"] for c in commands["data"]] == ["Approve", "Reject"]
+    assert executed["data"]["ProcessInstance"]["ActivityName"] == "archive"
+    moved, parameter_set, parameter = lines[5:8]
+    assert (moved["data"]["ActivityName"], parameter_set["success"], parameter["data"]) == (
+        "review",
+        True,
+        250,
+    )
+    assert all(line["success"] for line in lines[8:])
+    [schemes] = [answer["data"] for answer in _answers(run_bash(static_token, server.url, env))]
+    assert "TestScheme" in [s["Code"] for s in schemes]
+
+
+def _answers(output: str) -> list[Any]:
+    """The JSON documents curl printed one after the other (curl adds no newline between them)."""
+    decoder, answers, at = json.JSONDecoder(), [], 0
+    while at < len(output):
+        if output[at].isspace():
+            at += 1
+            continue
+        answer, at = decoder.raw_decode(output, at)
+        answers.append(answer)
+    return answers

@@ -78,6 +78,7 @@ def test_an_unknown_operation_is_a_failure_naming_it(wf: Workflow) -> None:
     assert failure["message"] == "Unknown operation 'frobnicate'"
     no_operation = requests.get(f"{wf.url}/workflowapi", headers=wf.bearer["oj-app"], timeout=30)
     assert no_operation.status_code == 200 and no_operation.json()["success"] is False
+    assert wf.call("frobnicate", "anonymous").status_code == 401  # only callers learn what is spoken here
 
 
 def test_bad_input_is_a_failure_with_a_clear_message_and_changes_nothing(wf: Workflow) -> None:

@@ -20,12 +20,16 @@ router = APIRouter(
     prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute, dependencies=[Depends(token_parameter)]
 )
 # Registered after every operation: what none of them matched.
-fallback_router = APIRouter(prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute)
+fallback_router = APIRouter(
+    prefix=PREFIX, tags=[TAG], route_class=OptimaJetRoute, dependencies=[Depends(token_parameter)]
+)
 
 SchemeReader = Annotated[UseCaseContext, Depends(require("definitions:read"))]
 UserAdmin = Annotated[UseCaseContext, Depends(require("admin:users"))]
 TimerSwitch = Annotated[UseCaseContext, Depends(require("admin:scheduler"))]
 TimerWatch = Annotated[UseCaseContext, Depends(require("metrics:read"))]
+# Unknown operations are answered to authenticated callers only, with the read right every profile has.
+AnyCaller = Annotated[UseCaseContext, Depends(require("instances:read"))]
 
 MAX_LIST = 1000
 LOGIN = {"login": "The user's login (username)"}
@@ -163,7 +167,7 @@ def is_active(use: TimerWatch, request: Request) -> dict[str, Any]:
     return envelope(scheduler is not None and scheduler.running)
 
 
-def unknown_operation(request: Request) -> dict[str, Any]:
+def unknown_operation(use: AnyCaller, request: Request) -> dict[str, Any]:
     operation = request.path_params.get("operation")
     message = (
         f"Unknown operation '{operation}'" if operation else "Name the operation: /workflowapi/{operation}"

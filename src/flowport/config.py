@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     scheduler_max_sleep: float = Field(default=5.0, gt=0)
     job_lock_default_ms: int = Field(default=5 * 60 * 1000, ge=1)
+    command_variable: str = Field(
+        default="command",
+        min_length=1,
+        max_length=255,
+        description="the variable a user task's chosen command (OptimaJet's executecommand) is stored in",
+    )
     deploy_examples: bool = False
     demo: bool = Field(default=False, description="create the demo/demo user (never in production)")
     admin_client_id: str | None = None

@@ -34,6 +34,7 @@ ADMIN = (
     "admin:keys",
     "admin:environments",
     "admin:audit",
+    "admin:scheduler",  # pause and resume timer processing of a server process (OptimaJet's stop/start)
 )
 CATALOG: frozenset[str] = frozenset((*READ, *WRITE, *ADMIN))
 

@@ -1,9 +1,10 @@
 """Visibility and environments hold for every operation: a matrix over the OpenAPI document.
 
 Every route that takes the id of an instance, task, job or incident (and, across environments, a
-definition) is called by a client that may not see that resource: an ``own`` client on another
-client's resources, and a client of another environment. Each call must answer 404, exactly as
-for an id that does not exist, and must change nothing (read back as the owner).
+definition), the product facades' included, is called by a client that may not see that resource:
+an ``own`` client on another client's resources, and a client of another environment. Each call
+must answer "not found" (404, or the facade's own shape of it), exactly as for an id that does not
+exist, and must change nothing (read back as the owner).
 """
 
 from __future__ import annotations
@@ -31,7 +32,24 @@ KINDS = {
     "workflow-instances": "instance",
     "task-instances": "task",
     "workflow-definitions": "process",
+    # OptimaJet's /workflowapi/{operation}/{processId}: the operation names what the id is
+    **{
+        operation: "instance"
+        for operation in (
+            "getinstanceinfo",
+            "isexistprocess",
+            "deleteinstance",
+            "getavailablecommands",
+            "executecommand",
+            "getavailablestatetoset",
+            "setstate",
+            "setparameter",
+            "getparameter",
+        )
+    },
 }
+# Routes whose id names a resource to create, not one to find (a taken id is a conflict, as natively).
+NEW_RESOURCE_IDS = ("/workflowapi/createinstance/",)
 # Routes whose ids are not workflow data (administration of clients, users, keys, environments).
 NOT_WORKFLOW_DATA = "/api/v1/admin/"
 # A body each action would accept from a caller allowed to act, so only visibility can refuse it.
@@ -49,6 +67,16 @@ BODIES: dict[tuple[str, str, str], Any] = {
     ("put", "instance", "context"): {"intruder": True},
     ("patch", "instance", "context"): {"intruder": True},
     ("patch", "task", "{task_id}"): {"status": "COMPLETED", "context": {"intruder": True}},
+    **{
+        (method, "instance", operation): body
+        for method in ("get", "post")
+        for operation, body in (
+            ("executecommand", {"command": "task1", "identityId": "alice"}),
+            ("setstate", {"state": "task1"}),
+            ("setparameter", {"name": "intruder", "value": True}),
+            ("getparameter", {"name": "intruder"}),
+        )
+    },
 }
 # Collections answered as a bare JSON array (SAP's), with filters that would find the resources.
 ARRAY_COLLECTIONS = (
@@ -140,7 +168,7 @@ def _id_routes(http: TestClient) -> list[tuple[str, str, str]]:
     """(method, path, resource kind) of every operation of the OpenAPI document taking a resource id."""
     routes = []
     for path, operations in _ok(http.get("/openapi.json"))["paths"].items():
-        if "{" not in path or path.startswith(NOT_WORKFLOW_DATA):
+        if "{" not in path or path.startswith((NOT_WORKFLOW_DATA, *NEW_RESOURCE_IDS)):
             continue
         segments = path.split("/")
         first = next(i for i, s in enumerate(segments) if s.startswith("{"))
@@ -158,8 +186,26 @@ def _call(
     concrete = "/".join(
         ids[KINDS[segments[i - 1]]] if s.startswith("{") else s for i, s in enumerate(segments)
     )
-    body = BODIES.get((method, kind, segments[-1]))
+    # keyed by the last segment ("{instance_id}" for SAP's PATCH) or, for OptimaJet's
+    # /workflowapi/{operation}/{processId}, by the operation before the id
+    body = BODIES.get((method, kind, segments[-1]), BODIES.get((method, kind, segments[-2])))
     return http.request(method.upper(), concrete, json=body, headers=headers)
+
+
+def _assert_not_found(method: str, path: str, response: Any) -> None:
+    """The edge's "does not exist": a problem document natively, OptimaJet's envelope on /workflowapi."""
+    where = f"{method.upper()} {path}: {response.status_code} {response.text}"
+    if path.startswith("/workflowapi/"):
+        body = response.json()
+        assert response.status_code == 200, where
+        if path.startswith("/workflowapi/isexistprocess/"):
+            assert (body["success"], body["data"]) == (True, False), where
+        else:
+            assert (body["success"], body["error"]) == (False, "NotFound"), where
+            assert "does not exist" in body["message"], where
+        return
+    assert response.status_code == 404, where
+    assert "does not exist" in _not_found_message(response), where
 
 
 def _assert_hidden(http: TestClient, ids: dict[str, str], headers: dict[str, str], kinds: set[str]) -> None:
@@ -168,8 +214,7 @@ def _assert_hidden(http: TestClient, ids: dict[str, str], headers: dict[str, str
     before = _state(http, ids)
     for method, path, kind in routes:
         response = _call(http, method, path, kind, ids, headers)
-        assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code} {response.text}"
-        assert "does not exist" in _not_found_message(response), f"{method.upper()} {path}: {response.text}"
+        _assert_not_found(method, path, response)
         assert _state(http, ids) == before, f"{method.upper()} {path} changed something it may not see"
 
 

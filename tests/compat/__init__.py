@@ -1,1 +1,1 @@
-
+"""Contract suites of the product-compatible APIs, against a real server process."""

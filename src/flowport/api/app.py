@@ -19,6 +19,8 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.endpoints import TOKEN_PATHS
+from flowport.compat.optimajet import instances_router as optimajet_instances
+from flowport.compat.optimajet import server_router as optimajet_server
 from flowport.compat.sap.routers import ROUTERS as SAP_ROUTERS
 from flowport.config import ClientConfig, Settings
 from flowport.permissions import CATALOG
@@ -46,6 +48,9 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     admin.audit.router,
     session.router,
     *SAP_ROUTERS,  # SAP Workflow API v1 (/v1/workflow-*, /v1/task-instances, /v1/messages)
+    optimajet_instances.router,
+    optimajet_server.router,
+    optimajet_server.fallback_router,  # after every /workflowapi operation: answers unknown ones
 )
 
 

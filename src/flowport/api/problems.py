@@ -71,7 +71,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
-def _challenge(exc: FlowportError) -> dict[str, str]:
+def challenge_headers(exc: FlowportError) -> dict[str, str]:
     """RFC 6750 section 3 ``WWW-Authenticate`` challenges, and ``Retry-After`` for lockouts."""
     if isinstance(exc, Unauthenticated):
         if exc.error is None:
@@ -98,7 +98,7 @@ def render(exc: FlowportError) -> JSONResponse:
     """The problem response for a domain error, with its RFC 6750 challenge or ``Retry-After``."""
     status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
     response = problem(status, exc.title, exc.detail, **exc.extra, **_fields(exc))
-    for name, value in _challenge(exc).items():
+    for name, value in challenge_headers(exc).items():
         response.headers[name] = value
     return response
 

@@ -77,6 +77,32 @@ class Authenticator:
         request.state.principal = principal
         return principal
 
+    def principal_for_static_token(self, request: Request, token: str) -> Principal | None:
+        """The principal ``Authorization: Bearer <static token>`` gives, for the token sent another way.
+
+        OptimaJet's clients send their "Api access token" as a ``token`` parameter. When it is the
+        static API token (compared in constant time), the request authenticates as that token, in its
+        environment, and later guards find it cached; otherwise None (the request is not authenticated
+        by it, and the usual rules apply).
+        """
+        static = self._static_token
+        given = token.encode("utf-8", "replace")  # a form may carry a lone surrogate
+        if self._settings.mode != "oauth" or static is None or not hmac.compare_digest(given, static):
+            return None
+        principal = self._static_principal()
+        requested_env = request.headers.get(self._settings.env_header)
+        if requested_env and requested_env != principal.env:
+            raise Unauthenticated(
+                f"The credential was issued for environment '{principal.env}', not '{requested_env}'"
+            )
+        request.state.principal = principal
+        return principal
+
+    def _static_principal(self) -> Principal:
+        return Principal(
+            subject="static-token", kind="static", env=DEFAULT_ENV, permissions=self._static_permissions
+        )
+
     async def _authenticate(self, request: Request) -> Principal:
         mode = self._settings.mode
         if mode == "open":
@@ -92,9 +118,7 @@ class Authenticator:
     async def _from_bearer(self, token: str, *, external_only: bool) -> Principal:
         static = self._static_token
         if not external_only and static is not None and hmac.compare_digest(token.encode(), static):
-            return Principal(
-                subject="static-token", kind="static", env=DEFAULT_ENV, permissions=self._static_permissions
-            )
+            return self._static_principal()
         if not external_only:
             local = self._verify_local(token)
             if local is not None:

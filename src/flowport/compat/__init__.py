@@ -1,1 +1,1 @@
-"""Product-compatible facades: other workflow products' HTTP APIs over Flowport's services."""
+"""Product-compatible edges: other workflow servers' APIs, spoken unchanged over Flowport's services."""

@@ -21,6 +21,7 @@ from flowport.engine.serialization import dump_specs
 from flowport.engine.specs import use_flowport_specs
 from flowport.engine.start_timers import KINDS as TIMER_KINDS
 from flowport.engine.start_timers import check_start_timer
+from flowport.engine.task_facts import declared_commands
 from flowport.engine.xml_safety import parse_untrusted_xml
 from flowport.errors import InvalidDefinition
 
@@ -255,6 +256,7 @@ def _element_infos(process: etree._Element) -> dict[str, ElementInfo]:
         groups = _split(el.get(f"{c}candidateGroups"))
         if lane and kind == "userTask" and lane not in groups:
             groups = (*groups, lane)
+        commands, command_field = declared_commands(el) if kind == "userTask" else ((), None)
         infos[element_id] = ElementInfo(
             id=element_id,
             type=kind,
@@ -265,6 +267,8 @@ def _element_infos(process: etree._Element) -> dict[str, ElementInfo]:
             due_date=el.get(f"{c}dueDate") or None,
             topic=topic,
             lane=lane,
+            commands=commands,
+            command_field=command_field,
         )
     return infos
 

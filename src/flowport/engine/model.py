@@ -20,15 +20,20 @@ class ElementInfo:
     due_date: str | None = None
     topic: str | None = None
     lane: str | None = None
+    # The named outcomes a person may choose when completing a user task: (name, label) pairs.
+    commands: tuple[tuple[str, str], ...] = ()
+    # The form field whose value the chosen command is (a Camunda enum field), if it came from one.
+    command_field: str | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ElementInfo:
-        """From the JSON form it is stored in (``dataclasses.asdict``)."""
+        """From the JSON form it is stored in (``dataclasses.asdict``); older rows lack newer keys."""
         return cls(
             **{
                 **raw,
                 "candidate_users": tuple(raw.get("candidate_users", ())),
                 "candidate_groups": tuple(raw.get("candidate_groups", ())),
+                "commands": tuple((str(n), str(label)) for n, label in raw.get("commands", ())),
             }
         )
 

@@ -4,10 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
+
+# Flowport's own BPMN extension attributes (``xmlns:flowport="https://flowport.dev/schema/bpmn"``).
+FLOWPORT_NS = "https://flowport.dev/schema/bpmn"
+_CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+_FORM_FIELDS = f"{{*}}extensionElements/{{{_CAMUNDA_NS}}}formData/{{{_CAMUNDA_NS}}}formField"
+
+
+def declared_commands(element: etree._Element) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """The commands (named outcomes) a user task declares, as ``(name, label)`` pairs, and their field.
+
+    ``flowport:commands="Approve,Reject"`` names them directly; otherwise the first Camunda
+    ``enum`` form field offers its values (``camunda:value id=... name=...``), and the chosen one is
+    also that field's value. A task that declares neither has none (callers offer one named after it).
+    """
+    listed = element.get(f"{{{FLOWPORT_NS}}}commands")
+    if listed is not None:
+        names = [n.strip() for n in listed.split(",") if n.strip()]
+        return tuple((n, n) for n in dict.fromkeys(names)), None
+    for field in element.iterfind(_FORM_FIELDS):
+        if field.get("type") == "enum" and field.get("id"):
+            values = [
+                (str(v.get("id")), str(v.get("name") or v.get("id")))
+                for v in field.iterfind(f"{{{_CAMUNDA_NS}}}value")
+                if v.get("id")
+            ]
+            if values:
+                return tuple(values), str(field.get("id"))
+    return (), None
 
 
 def failure_message(exc: BaseException) -> str:

@@ -25,17 +25,30 @@ class Scheduler:
         self._max_sleep = max_sleep
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._switch = threading.Lock()  # start and stop may come from concurrent requests
         self.owner = f"scheduler-{uuid.uuid4()}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="flowport-scheduler", daemon=True)
-        self._thread.start()
+        """Start the loop; again after :meth:`stop` too (an operator resuming timer processing)."""
+        with self._switch:
+            if self.running:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="flowport-scheduler", daemon=True)
+            self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake_up.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        """Stop the loop once the timer it may be firing is done; due timers wait for the next start."""
+        with self._switch:
+            self._stop.set()
+            self._wake_up.set()
+            if self._thread is not None:
+                self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        """Whether this process fires due timers now (OptimaJet's ``isactive``)."""
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
 
     def run_once(self) -> int:
         """Fire every timer and timer start event that is due now; returns how many fired."""

@@ -113,17 +113,28 @@ def resume(services: Services, actor: Actor, instance_id: str) -> InstanceView:
 
 
 def move(
-    services: Services, actor: Actor, instance_id: str, to_element: str, from_element: str | None
+    services: Services,
+    actor: Actor,
+    instance_id: str,
+    to_element: str,
+    from_element: str | None,
+    *,
+    variables: dict[str, Any] | None = None,
 ) -> InstanceView:
-    """Move the token to another activity (OptimaJet's *set state*)."""
-    return _operate(
-        services,
-        actor,
-        instance_id,
-        lambda run: run.move(to_element, from_element),
-        "token moved",
-        details={"to": to_element, "from": from_element},
-    )
+    """Move the token to another activity (OptimaJet's *set state*), after merging ``variables`` in.
+
+    Both in one command: the variables and the move land together or not at all.
+    """
+
+    def action(run: InstanceRun) -> None:
+        if variables:
+            run.set_variables(variables, replace=False)
+        run.move(to_element, from_element)
+
+    details: dict[str, Any] = {"to": to_element, "from": from_element}
+    if variables:
+        details["variables"] = sorted(variables)
+    return _operate(services, actor, instance_id, action, "token moved", details=details)
 
 
 def set_variables(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypedDict
@@ -238,3 +238,40 @@ def _existing(conn: Connection, env: str, username: str) -> UserRow:
 
 def _duplicate(username: str, env: str) -> Conflict:
     return Conflict(f"User {username!r} already exists in environment {env!r}", username=username)
+
+
+def join_group(services: Services, actor: Actor, env: str, username: str, group: str) -> UserView:
+    """Add a user to a group (OptimaJet's *add user to role*); already a member is no change."""
+    return _change_groups(services, actor, env, username, lambda groups: [*groups, group])
+
+
+def leave_group(services: Services, actor: Actor, env: str, username: str, group: str) -> UserView:
+    """Remove a user from a group; not a member is a conflict (nothing to remove)."""
+
+    def without(groups: list[str]) -> list[str]:
+        if group not in groups:
+            raise Conflict(f"User {username!r} is not in group {group!r}", username=username, group=group)
+        return [g for g in groups if g != group]
+
+    return _change_groups(services, actor, env, username, without)
+
+
+def _change_groups(
+    services: Services, actor: Actor, env: str, username: str, change: Callable[[list[str]], list[str]]
+) -> UserView:
+    # Read and write in one transaction: two concurrent changes of one user's groups both land.
+    with write_transaction(services.db) as conn:
+        row = _existing(conn, env, username)
+        groups = _validated(
+            groups=change(list(row.groups)),
+            roles=list(row.roles),
+            profile=row.profile,
+            permissions=list(row.permissions),
+            visibility=row.visibility,
+        )["groups"]
+        if groups != list(row.groups):
+            user_repo.update_user(conn, row.id, groups=groups)
+            audit.record_action(
+                conn, actor, "user.updated", subject=username, env=env, details={"groups": groups}
+            )
+        return UserView.of_row(_existing(conn, env, username))

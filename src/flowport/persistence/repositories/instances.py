@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from flowport.persistence.conflicts import violations_as_conflict
 from flowport.persistence.paging import page
@@ -159,3 +159,56 @@ def list_history(conn: Connection, instance_id: str, after_id: int, limit: int) 
         .limit(limit + 1)
     )
     return [dict(r._mapping) for r in rows]
+
+
+# --- offset listing (products whose clients page with take/skip) ---------------------------------
+
+SORTABLE = {
+    "started_at": instances.c.started_at,
+    "definition_key": instances.c.definition_key,
+    "id": instances.c.id,
+}
+
+
+def list_offset(
+    conn: Connection,
+    scope: Scope,
+    *,
+    statuses: list[InstanceStatus] | None,
+    has_incidents: bool | None,
+    text: str | None,
+    started_after: datetime | None,
+    started_before: datetime | None,
+    sort: str,
+    descending: bool,
+    skip: int,
+    take: int,
+) -> list[InstanceRow]:
+    """A page by offset: ``statuses`` (any of), ``text`` in the id, key or business key (a substring).
+
+    Offset paging costs more the deeper the page; it serves clients that only know take/skip.
+    """
+    query = select(*_COLUMNS).where(instance_visible(scope))
+    if statuses is not None:
+        query = query.where(instances.c.status.in_(statuses))
+    if has_incidents is not None:
+        query = query.where(instances.c.has_incidents.is_(has_incidents))
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                instances.c.id.like(pattern, escape="\\"),
+                instances.c.definition_key.like(pattern, escape="\\"),
+                instances.c.business_key.like(pattern, escape="\\"),
+            )
+        )
+    if started_after:
+        query = query.where(instances.c.started_at >= started_after)
+    if started_before:
+        query = query.where(instances.c.started_at < started_before)
+    column = SORTABLE[sort]
+    order = [column.desc() if descending else column.asc()]
+    if column is not instances.c.id:
+        order.append(instances.c.id.desc() if descending else instances.c.id.asc())
+    query = query.order_by(*order).offset(skip).limit(take)
+    return [_row(r) for r in conn.execute(query)]

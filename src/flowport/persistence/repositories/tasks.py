@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from flowport.persistence.paging import page
 from flowport.persistence.scope import Scope, task_visible
@@ -139,4 +139,35 @@ def search_tasks(
     if element_id:
         query = query.where(tasks.c.element_id == element_id)
     query = page(query, tasks.c.created_at, tasks.c.id, cursor, limit)
+    return [TaskRow(**r._asdict()) for r in conn.execute(query)]
+
+
+def ready_for_identity(
+    conn: Connection, scope: Scope, identity: str, groups: tuple[str, ...], limit: int
+) -> list[TaskRow]:
+    """Ready tasks ``identity`` may act on now: assigned to it, or offered to it or to one of ``groups``."""
+    offered = select(task_candidates.c.task_id).where(
+        or_(
+            (task_candidates.c.kind == "user") & (task_candidates.c.value == identity),
+            (task_candidates.c.kind == "group") & task_candidates.c.value.in_(groups),
+        )
+    )
+    query = (
+        select(*_TASK_COLUMNS)
+        .where(task_visible(scope), tasks.c.state == TaskState.READY)
+        .where(or_(tasks.c.assignee == identity, tasks.c.id.in_(offered)))
+        .order_by(tasks.c.created_at, tasks.c.id)
+        .limit(limit)
+    )
+    return [TaskRow(**r._asdict()) for r in conn.execute(query)]
+
+
+def completed_by(conn: Connection, scope: Scope, identity: str, limit: int) -> list[TaskRow]:
+    """Tasks ``identity`` completed, most recent first."""
+    query = (
+        select(*_TASK_COLUMNS)
+        .where(task_visible(scope), tasks.c.state == TaskState.COMPLETED, tasks.c.completed_by == identity)
+        .order_by(tasks.c.ended_at.desc(), tasks.c.id)
+        .limit(limit)
+    )
     return [TaskRow(**r._asdict()) for r in conn.execute(query)]

@@ -1,0 +1,1 @@
+"""OptimaJet Workflow Server's Workflow API, replayed as its clients send it."""

@@ -18,6 +18,8 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.permissions import CATALOG
+from flowport.compat.camunda_tasklist import graphql_router as camunda_graphql
+from flowport.compat.camunda_tasklist import router as camunda_tasklist
 from flowport.config import ClientConfig, Settings
 from flowport.scheduler.loop import Scheduler
 from flowport.services import examples
@@ -42,6 +44,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     admin.keys.router,
     admin.audit.router,
     session.router,
+    camunda_tasklist.router,  # Camunda Tasklist: /v1/tasks, /v1/process-definitions/search
+    camunda_graphql.router,  # Camunda Tasklist: /graphql
 )
 
 

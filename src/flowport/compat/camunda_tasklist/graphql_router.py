@@ -12,6 +12,7 @@ import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import JSONResponse
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -61,10 +62,10 @@ _EXAMPLES = {
 }
 
 
-@router.post("/graphql", response_model=GraphQLResponse, response_model_exclude_none=True)
+@router.post("/graphql", response_class=JSONResponse, responses={200: {"model": GraphQLResponse}})
 async def graphql_endpoint(
     http: Request, use: Caller, request: Annotated[GraphQLRequest, Body(openapi_examples=_EXAMPLES)]
-) -> GraphQLResponse:
+) -> JSONResponse:
     """Run one GraphQL operation: queries ``tasks``, ``task``, ``variables``; mutations ``claimTask``,
     ``unclaimTask``, ``completeTask``."""
     try:
@@ -74,21 +75,23 @@ async def graphql_endpoint(
             max_source_length=graphql_limits.MAX_SOURCE_LENGTH,
         )
     except GraphQLError as exc:
-        return GraphQLResponse(errors=[_error(exc)])
+        return JSONResponse({"errors": [_error(exc)]})
     invalid = validate(SCHEMA, document)
     if invalid:
-        return GraphQLResponse(errors=[_error(e) for e in invalid])
+        return JSONResponse({"errors": [_error(e) for e in invalid]})
     try:
         operation = graphql_limits.selected_operation(document, request.operation_name)
         graphql_limits.check(document, operation)
     except InvalidRequest as exc:
-        return GraphQLResponse(errors=[{"message": exc.detail, "extensions": {"status": 400}}])
+        return JSONResponse({"errors": [{"message": exc.detail, "extensions": {"status": 400}}]})
     if operation.operation is OperationType.MUTATION:
         await confirm_change(http)  # a change by session cookie needs the CSRF header
     result = await run_in_threadpool(_run, document, request, use)
-    return GraphQLResponse(
-        data=result.data, errors=[_error(e) for e in result.errors] if result.errors else None
-    )
+    # An executed operation always answers "data" (null when a non-null field failed), errors only if any.
+    answer: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        answer["errors"] = [_error(e) for e in result.errors]
+    return JSONResponse(answer)
 
 
 def _run(document: Any, request: GraphQLRequest, use: UseCaseContext) -> ExecutionResult:

@@ -14,7 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 MAX_PAGE_SIZE = 1000
-NAME = Field(max_length=255)
+
+
+def _optional_name() -> Any:
+    return Field(default=None, max_length=255)
 
 
 class CamundaIn(BaseModel):
@@ -51,7 +54,7 @@ class TaskOrderBy(CamundaIn):
 
 
 class IncludeVariable(CamundaIn):
-    name: str = NAME
+    name: str = Field(min_length=1, max_length=255)
     always_return_full_value: bool = False
 
 
@@ -63,12 +66,12 @@ class TaskSearchRequest(CamundaIn):
 
     state: TaskState | None = Field(default=None, strict=False)
     assigned: bool | None = None
-    assignee: str | None = NAME
-    task_definition_id: str | None = NAME
-    candidate_group: str | None = NAME
-    candidate_user: str | None = NAME
-    process_definition_key: str | None = NAME
-    process_instance_key: str | None = NAME
+    assignee: str | None = _optional_name()
+    task_definition_id: str | None = _optional_name()
+    candidate_group: str | None = _optional_name()
+    candidate_user: str | None = _optional_name()
+    process_definition_key: str | None = _optional_name()
+    process_instance_key: str | None = _optional_name()
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
     sort: list[TaskOrderBy] | None = Field(default=None, max_length=1)
     search_after: SortValues | None = Field(default=None, max_length=2)
@@ -142,9 +145,9 @@ class TaskSearchOut(TaskOut):
 
 
 class ProcessDefinitionFilter(CamundaIn):
-    key: str | None = NAME
-    bpmn_process_id: str | None = NAME
-    tenant_id: str | None = NAME
+    key: str | None = _optional_name()
+    bpmn_process_id: str | None = _optional_name()
+    tenant_id: str | None = _optional_name()
 
 
 class ProcessDefinitionSearchRequest(CamundaIn):

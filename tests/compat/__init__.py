@@ -1,0 +1,1 @@
+"""Contract suites of the product facades: documented requests replayed against a real server."""

@@ -15,6 +15,9 @@ TASK_FIELDS = (
 )
 
 
+BY_ID = "query($id: String!) {task(id: $id) {id taskState}}"
+
+
 def _graphql(client: httpx.Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     response = client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
@@ -25,12 +28,11 @@ def _graphql(client: httpx.Client, query: str, variables: dict[str, Any] | None 
 def test_tasks_query_filters_and_pages(camunda: Camunda, app: httpx.Client) -> None:
     instance = camunda.start_review(amount=5)
     task_id = camunda.task_of(instance)
-    query = (
-        """query($instance: String) {
-      tasks(query: {processInstanceId: $instance, state: CREATED, pageSize: 10}) { %s variables { name value } }
-    }"""
-        % TASK_FIELDS
-    )
+    query = f"""query($instance: String) {{
+      tasks(query: {{processInstanceId: $instance, state: CREATED, pageSize: 10}}) {{
+        {TASK_FIELDS} variables {{ name value }}
+      }}
+    }}"""
     [task] = _graphql(app, query, {"instance": instance})["data"]["tasks"]
     assert task["id"] == task_id and task["processInstanceId"] == instance
     assert (task["name"], task["taskDefinitionId"], task["taskState"]) == (
@@ -40,14 +42,17 @@ def test_tasks_query_filters_and_pages(camunda: Camunda, app: httpx.Client) -> N
     )
     assert task["candidateGroups"] == ["managers"] and task["creationTime"].endswith("+0000")
     assert task["variables"] == [{"name": "amount", "value": "5"}]
-    after = _graphql(app, '{tasks(query: {searchAfter: ["%s", "%s"], processInstanceId: "%s"}){id}}' % (
-        *task["sortValues"], instance))  # fmt: skip
+    next_page = (
+        "query($after: [String!], $instance: String) "
+        "{tasks(query: {searchAfter: $after, processInstanceId: $instance}){id}}"
+    )
+    after = _graphql(app, next_page, {"after": task["sortValues"], "instance": instance})
     assert after["data"]["tasks"] == []
 
 
 def test_task_query_and_unknown_ids(camunda: Camunda, app: httpx.Client) -> None:
     task_id = camunda.task_of(camunda.start_review())
-    got = _graphql(app, '{task(id: "%s") {id taskState}}' % task_id)
+    got = _graphql(app, BY_ID, {"id": task_id})
     assert got["data"]["task"] == {"id": task_id, "taskState": "CREATED"}
     missing = _graphql(app, '{task(id: "2251799813685251") {id}}')
     assert missing["data"] is None
@@ -63,11 +68,14 @@ def test_claim_unclaim_and_complete_mutations(camunda: Camunda, app: httpx.Clien
         "claimTask": {"id": task_id, "assignee": "alice"}
     }
     no_override = (
-        'mutation { claimTask(taskId: "%s", assignee: "bob", allowOverrideAssignment: false) { id } }'
+        "mutation($id: String!) "
+        '{ claimTask(taskId: $id, assignee: "bob", allowOverrideAssignment: false) { id } }'
     )
-    refused = _graphql(app, no_override % task_id)
+    refused = _graphql(app, no_override, {"id": task_id})
     assert "already assigned" in refused["errors"][0]["message"]
-    unclaim = _graphql(app, 'mutation { unclaimTask(taskId: "%s") { assignee } }' % task_id)
+    unclaim = _graphql(
+        app, "mutation($id: String!) { unclaimTask(taskId: $id) { assignee } }", {"id": task_id}
+    )
     assert unclaim["data"] == {"unclaimTask": {"assignee": None}}
 
     complete = """mutation($id: String!, $vars: [VariableInput!]!) {
@@ -111,18 +119,24 @@ def test_cookie_queries_need_no_csrf_header_but_mutations_do(camunda: Camunda, l
     task_id = camunda.task_of(camunda.start_review())
     listed = _graphql(browser, '{tasks(query: {candidateGroup: "managers"}) {id}}')["data"]["tasks"]
     assert {"id": task_id} in listed
-    claim = 'mutation { claimTask(taskId: "%s") { assignee } }' % task_id
-    assert_camunda_error(browser.post("/graphql", json={"query": claim}), 403, "x-csrf-token")
+    claim = {
+        "query": "mutation($id: String!) { claimTask(taskId: $id) { assignee } }",
+        "variables": {"id": task_id},
+    }
+    assert_camunda_error(browser.post("/graphql", json=claim), 403, "x-csrf-token")
     assert camunda.admin("GET", f"/api/v1/tasks/{task_id}")["assignee"] is None
-    claimed = browser.post("/graphql", json={"query": claim}, headers={"X-CSRF-Token": csrf})
+    claimed = browser.post("/graphql", json=claim, headers={"X-CSRF-Token": csrf})
     assert claimed.json() == {"data": {"claimTask": {"assignee": "demo"}}}
 
 
 def test_each_mutation_checks_its_permission(camunda: Camunda, as_client: MakeClient) -> None:
     reader = as_client("reader-app")
     task_id = camunda.task_of(camunda.start_review())
-    assert _graphql(reader, '{task(id: "%s") {id}}' % task_id)["data"] == {"task": {"id": task_id}}
-    refused = _graphql(reader, 'mutation { claimTask(taskId: "%s", assignee: "x") { id } }' % task_id)
+    assert _graphql(reader, BY_ID, {"id": task_id})["data"] == {
+        "task": {"id": task_id, "taskState": "CREATED"}
+    }
+    claim = 'mutation($id: String!) { claimTask(taskId: $id, assignee: "x") { id } }'
+    refused = _graphql(reader, claim, {"id": task_id})
     assert refused["errors"][0]["extensions"] == {"status": 403}
     assert camunda.admin("GET", f"/api/v1/tasks/{task_id}")["assignee"] is None
     assert_camunda_error(

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from flowport.errors import NotFound
+from flowport.errors import InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction
 from flowport.persistence.repositories import tasks as task_repo
 from flowport.persistence.repositories.tasks import NO_DATE, TaskBound, TaskFilter, TaskRow
@@ -74,7 +74,9 @@ def search(
 ) -> list[TaskDetail]:
     """One page of visible tasks in ``order``; with ``before`` (and no ``after``) the page before it."""
     if order.field not in ORDER_FIELDS:
-        raise ValueError(f"unknown order field {order.field!r}")
+        raise InvalidRequest(
+            f"Tasks cannot be ordered by {order.field}; use one of {', '.join(ORDER_FIELDS)}"
+        )
     with read_transaction(services.db) as conn:
         rows = task_repo.search_tasks_ordered(
             conn,

@@ -8,10 +8,10 @@ differ from REST where Tasklist's GraphQL names them otherwise (``creationTime``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLResolveInfo, GraphQLSchema, build_schema
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from flowport.api.deps import UseCaseContext
 from flowport.compat.camunda_tasklist import mapping
@@ -89,6 +89,7 @@ type Mutation {
 """
 
 Info = GraphQLResolveInfo[dict[str, Any]]
+Request = TypeVar("Request", bound=BaseModel)
 
 # REST name -> GraphQL name, where Tasklist's GraphQL API names a task field otherwise.
 _RENAMED = {
@@ -189,7 +190,7 @@ def _complete(_: None, info: Info, taskId: str, variables: list[dict[str, Any]])
     )
 
 
-def _validated(model: Any, values: dict[str, Any]) -> Any:
+def _validated(model: type[Request], values: dict[str, Any]) -> Request:
     """GraphQL typed the input already; the REST model adds its bounds (page size, lengths)."""
     try:
         return model.model_validate({k: v for k, v in values.items() if v is not None})

@@ -30,7 +30,7 @@ from flowport.compat.camunda_tasklist.schemas import (
     VariableOut,
 )
 from flowport.errors import InvalidRequest
-from flowport.services.task_lists import NO_DATE, Resume, TaskFilter, TaskOrder
+from flowport.services.task_lists import Resume, TaskFilter, TaskOrder
 from flowport.services.views import DefinitionView, TaskDetail
 from flowport.states import TaskState as FlowportTaskState
 
@@ -161,11 +161,8 @@ def search_out(
 
 
 def sort_values(detail: TaskDetail, order: TaskOrder) -> list[str]:
-    at = order.value(detail.task)
-    return [str(int(at.timestamp() * 1000)) if at != NO_DATE else str(_NO_DATE_MS), detail.task.id]
-
-
-_NO_DATE_MS = int(NO_DATE.timestamp() * 1000)
+    """``[<sorted date in epoch ms>, <task id>]``; a task without the date sorts at the far future."""
+    return [str(int(order.value(detail.task).timestamp() * 1000)), detail.task.id]
 
 
 def _task_fields(detail: TaskDetail) -> dict[str, Any]:

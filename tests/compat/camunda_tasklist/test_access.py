@@ -81,6 +81,17 @@ def test_cookie_searches_need_no_csrf_header_but_changes_do(camunda: Camunda, lo
     assert mine.status_code == 200 and mine.json()["assignee"] == "demo"  # a person assigns themselves
 
 
+def test_a_person_cannot_take_a_task_assigned_to_someone_else(camunda: Camunda, login: Login) -> None:
+    browser, csrf = login()
+    task_id = camunda.task_of(camunda.start_review())
+    camunda.admin("POST", f"/api/v1/tasks/{task_id}/claim", json={"assignee": "alice"})
+    taken = browser.patch(
+        f"/v1/tasks/{task_id}/assign", json={"allowOverrideAssignment": True}, headers={"X-CSRF-Token": csrf}
+    )
+    assert_camunda_error(taken, 400, "already assigned to alice")
+    assert browser.get(f"/v1/tasks/{task_id}").json()["assignee"] == "alice"
+
+
 def test_a_person_completes_only_a_task_assigned_to_them(camunda: Camunda, login: Login) -> None:
     browser, csrf = login()
     csrf_header = {"X-CSRF-Token": csrf}

@@ -164,7 +164,11 @@ def _claim(_: None, info: Info, taskId: str, **given: Any) -> dict[str, Any]:
     if not assignee:
         raise InvalidRequest("Assignee must be specified")
     view = tasks.assign(
-        use.services, use.actor, taskId, assignee, allow_override=request.allow_override_assignment
+        use.services,
+        use.actor,
+        taskId,
+        assignee,
+        allow_override=mapping.may_override(request, person=use.person),
     )
     return _graphql_task(
         mapping.task_out(task_lists.details(use.services, use.actor, view)).model_dump(by_alias=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from flowport.api import json_body
 from flowport.compat.camunda_tasklist.schemas import (
+    AssignRequest,
     IncludeVariable,
     ProcessDefinitionOut,
     SortOrder,
@@ -107,6 +108,11 @@ def _resume(name: str, values: Sequence[str], *, inclusive: bool) -> Resume:
     except (OverflowError, OSError, ValueError) as exc:
         raise InvalidRequest(f"{name}: {values[0]} is not a date in epoch milliseconds") from exc
     return Resume(values[1], at, inclusive)
+
+
+def may_override(request: AssignRequest, *, person: bool) -> bool:
+    """Tasklist takes an assigned task from its assignee only for an API client that allows it."""
+    return request.allow_override_assignment and not person
 
 
 def variable_names(include: list[IncludeVariable] | None) -> list[str] | None:

@@ -111,13 +111,18 @@ def assign_task(
         AssignRequest | None, Body(examples=[{"assignee": "demo", "allowOverrideAssignment": False}])
     ] = None,
 ) -> TaskOut:
-    """Assign a task; a person may leave ``assignee`` out (themselves), an API client must give it."""
+    """Assign a task. A person may leave ``assignee`` out (themselves) and takes no task from another
+    person; an API client names the assignee and may take the task over (``allowOverrideAssignment``)."""
     request = request or AssignRequest()
     assignee = request.assignee or (use.actor.subject if use.person else None)
     if not assignee:
         raise InvalidRequest("Assignee must be specified")
     view = tasks.assign(
-        use.services, use.actor, task_id, assignee, allow_override=request.allow_override_assignment
+        use.services,
+        use.actor,
+        task_id,
+        assignee,
+        allow_override=mapping.may_override(request, person=use.person),
     )
     return mapping.task_out(task_lists.details(use.services, use.actor, view))
 

@@ -52,9 +52,26 @@ def test_others_tasks_do_not_exist_for_own_clients_and_other_environments(
         ("POST", f"/v1/tasks/{task_id}/variables/search", {}),
     ):
         assert_camunda_error(outsider.request(method, path, json=body), 404, "does not exist")
+    for query in (
+        "query($id: String!) { task(id: $id) { id } }",
+        "query($id: String!) { variables(taskId: $id, variableNames: []) { name } }",
+        'mutation($id: String!) { claimTask(taskId: $id, assignee: "intruder") { id } }',
+        "mutation($id: String!) { unclaimTask(taskId: $id) { id } }",
+        "mutation($id: String!) { completeTask(taskId: $id, variables: []) { id } }",
+    ):
+        answer = outsider.post("/graphql", json={"query": query, "variables": {"id": task_id}}).json()
+        assert answer["data"] is None and "does not exist" in answer["errors"][0]["message"], query
+    listed = outsider.post("/graphql", json={"query": "{ tasks(query: {}) { id } }"}).json()
+    assert task_id not in [t["id"] for t in listed["data"]["tasks"]]
     task = camunda.admin("GET", f"/api/v1/tasks/{task_id}")
     assert (task["state"], task["assignee"]) == ("READY", None)
     assert camunda.admin("GET", f"/api/v1/process-instances/{instance}/variables") == {"amount": 1}
+
+
+def test_definitions_of_another_environment_are_not_listed(as_client: MakeClient) -> None:
+    found = as_client("sandbox-app").post("/v1/process-definitions/search", json={})
+    assert found.status_code == 200
+    assert found.json() == {"items": [], "sortValues": None, "total": 0}
 
 
 def test_a_token_of_another_environment_does_not_open_this_one(camunda: Camunda) -> None:

@@ -20,12 +20,16 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from flowport.auth.permissions import UnknownPermission, expand
+from flowport.permissions import UnknownPermission, expand
 from flowport.states import Visibility
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 AuthMode = Literal["oauth", "external", "open"]
 SigningAlg = Literal["RS256", "ES256", "EdDSA"]
+
+
+# The environment that always exists: where clients, users and data live unless told otherwise.
+DEFAULT_ENV = "default"
 
 
 class ClientConfig(BaseModel):
@@ -37,7 +41,7 @@ class ClientConfig(BaseModel):
     profile: str | None = "ObjectReadWrite"
     permissions: list[str] = Field(default_factory=list)
     audiences: list[str] = Field(default_factory=list)
-    environment: str = "default"
+    environment: str = DEFAULT_ENV
     visibility: Visibility = Visibility.SHARED
     refresh_tokens: bool = False
     token_lifetime: int | None = Field(default=None, ge=60, le=86400 * 30)
@@ -53,7 +57,7 @@ class ExternalIssuer(BaseModel):
     role_permissions: dict[str, list[str]] = Field(
         default_factory=dict, description="external role or scope -> Flowport permissions/profiles"
     )
-    environment: str = "default"
+    environment: str = DEFAULT_ENV
     jwks_cache_seconds: float = Field(
         default=3600.0, gt=0, description="keys are fetched again after this long (dropped keys stop working)"
     )

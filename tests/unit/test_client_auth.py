@@ -14,13 +14,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import ECKey, RSAKey
 
-from flowport.auth.client_auth import (
-    JWT_BEARER,
-    ClientAuthError,
-    UsedAssertion,
-    authenticate,
-    extract,
-)
+from flowport.auth.client_assertion import JWT_BEARER, UsedAssertion
+from flowport.auth.client_auth import ClientAuthError, authenticate, extract
 from flowport.auth.client_secrets import hash_secret
 from flowport.persistence.repositories.clients import ClientRow
 

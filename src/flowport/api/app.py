@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -17,12 +18,13 @@ from flowport.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from flowport.api.routers import admin, definitions, events, health, instances, jobs, oauth, session, tasks
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
-from flowport.auth.permissions import CATALOG
+from flowport.auth.endpoints import TOKEN_PATHS
 from flowport.compat.camunda_tasklist import graphql_router as camunda_graphql
 from flowport.compat.camunda_tasklist import router as camunda_tasklist
 from flowport.config import ClientConfig, Settings
+from flowport.permissions import CATALOG
 from flowport.scheduler.loop import Scheduler
-from flowport.services import examples
+from flowport.services import examples, sessions
 from flowport.services.bootstrap import bootstrap
 from flowport.services.build import build_services
 from flowport.services.metrics import Metrics
@@ -65,7 +67,12 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         created = bootstrap(services, code_clients)
         if created is not None:  # shown once to the operator, on the console rather than in the log
             print(created.message(), file=sys.stderr, flush=True)
-        app.state.authenticator = Authenticator(services)
+        app.state.authenticator = Authenticator(
+            settings.auth,
+            services.auth,
+            principal_for_session=partial(sessions.principal_for_session, services),
+            csrf_matches=partial(sessions.csrf_matches, services),
+        )
         if settings.deploy_examples:
             examples.deploy_examples(services)
         scheduler = Scheduler(services, settings.scheduler_max_sleep) if settings.scheduler_enabled else None
@@ -141,7 +148,7 @@ def _security_schemes(settings: Settings) -> dict[str, Any]:
             "description": "Client credentials: your client id and secret at the token endpoint.",
             "flows": {
                 "clientCredentials": {
-                    "tokenUrl": f"{settings.effective_public_url}{oauth.TOKEN_PATHS[0]}",
+                    "tokenUrl": f"{settings.effective_public_url}{TOKEN_PATHS[0]}",
                     "scopes": {name: name for name in sorted(CATALOG)},
                 }
             },

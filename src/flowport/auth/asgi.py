@@ -11,6 +11,7 @@ It turns a request into a :class:`Principal` according to ``settings.auth.mode``
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -19,22 +20,42 @@ from starlette.requests import Request
 
 from flowport.auth import tokens
 from flowport.auth.external import ExternalIssuers, ExternalTokenError
-from flowport.auth.permissions import CATALOG, expand
 from flowport.auth.principal import Principal
+from flowport.auth.runtime import AuthRuntime
+from flowport.config import DEFAULT_ENV, AuthSettings
 from flowport.errors import CsrfTokenRequired, Unauthenticated
-from flowport.services.context import DEFAULT_ENV, Services
+from flowport.permissions import CATALOG, expand
 
 SESSION_COOKIE = "flowport_session"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class Authenticator:
-    """Authenticates requests for one app; built in the lifespan from the settings."""
+# Who a session cookie acts as (None: unknown, expired or its user locked), and whether a CSRF
+# token belongs to a session. Both read the database: they run in a worker thread.
+SessionLookup = Callable[[str], Principal | None]
+CsrfCheck = Callable[[str, str], bool]
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._settings = services.settings.auth
+
+class Authenticator:
+    """Authenticates requests for one app; built in the lifespan from the settings.
+
+    It knows the token service (``runtime``) and, for session cookies, only the two narrow
+    lookups it is handed: the sessions themselves are the services' business.
+    """
+
+    def __init__(
+        self,
+        settings: AuthSettings,
+        runtime: AuthRuntime,
+        *,
+        principal_for_session: SessionLookup,
+        csrf_matches: CsrfCheck,
+    ) -> None:
+        self._settings = settings
+        self._runtime = runtime
+        self._principal_for_session = principal_for_session
+        self._csrf_matches = csrf_matches
         self._external = ExternalIssuers(self._settings.external_issuers, self._settings.audience)
         static = self._settings.static_token
         self._static_token = static.get_secret_value().encode() if static is not None else None
@@ -98,9 +119,7 @@ class Authenticator:
         raise Unauthenticated("The access token is not valid, has expired or was revoked")
 
     def _verify_local(self, token: str) -> Principal | None:
-        runtime = self._services.auth
-        if runtime is None:
-            return None
+        runtime = self._runtime
         try:
             claims: dict[str, Any] = runtime.verify_access_token(token)
         except tokens.InvalidToken as exc:
@@ -120,12 +139,7 @@ class Authenticator:
         )
 
     async def _from_session(self, request: Request, session: str, *, reads_only: bool) -> Principal:
-        # lazy import: an upward import (listed in pyproject.toml) until the guard takes a callable
-        from flowport.services import sessions
-
-        principal: Principal | None = await run_in_threadpool(
-            sessions.principal_for_session, self._services, session
-        )
+        principal = await run_in_threadpool(self._principal_for_session, session)
         if principal is None:
             raise Unauthenticated("The session has expired or was ended; log in again")
         if request.method not in _SAFE_METHODS:
@@ -136,11 +150,8 @@ class Authenticator:
         return principal
 
     async def _check_csrf(self, request: Request, session: str) -> None:
-        # lazy import: an upward import (listed in pyproject.toml) until the guard takes a callable
-        from flowport.services import sessions
-
         csrf = request.headers.get(CSRF_HEADER, "")
-        if not csrf or not await run_in_threadpool(sessions.csrf_matches, self._services, session, csrf):
+        if not csrf or not await run_in_threadpool(self._csrf_matches, session, csrf):
             raise CsrfTokenRequired(
                 f"Requests that change data with a session cookie need the {CSRF_HEADER} header "
                 "with the csrfToken the login returned"

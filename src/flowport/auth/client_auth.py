@@ -1,35 +1,37 @@
-"""Client authentication at the token, introspection and revocation endpoints (framework-free).
+"""Client authentication at the token, introspection and revocation endpoints (RFC 6749 section 2.3).
 
-Methods (RFC 6749 section 2.3, RFC 7523 section 2.2): ``client_secret_basic`` (HTTP Basic with
-form-urlencoded id and secret, RFC 6749 section 2.3.1), ``client_secret_post`` (body parameters), and
-``private_key_jwt`` (a JWT assertion signed by a key the client registered in its ``jwks``).
-Every failure that concerns the client itself (unknown, disabled, wrong secret, bad assertion) is the
-same ``invalid_client``, so the answer never tells which.
+Methods: ``client_secret_basic`` (HTTP Basic with form-urlencoded id and secret, RFC 6749 section
+2.3.1), ``client_secret_post`` (body parameters) and ``private_key_jwt`` (RFC 7523, see
+:mod:`flowport.auth.client_assertion`). Every failure that concerns the client itself (unknown,
+disabled, wrong secret, bad assertion) is the same ``invalid_client``, so the answer never tells which.
+
+:func:`extract` and :func:`authenticate` are pure (no database, no clock); :func:`authenticate_client`
+is what the endpoints call: it adds the failure limiter (a (client, address) pair that is locked out
+is answered 429 with ``Retry-After`` before its credentials are looked at), the client cache, the
+replay store for assertions, and the audit of failures.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
-
+from flowport.auth import audit_events, client_assertion
+from flowport.auth.client_assertion import JWT_BEARER, InvalidAssertion, UsedAssertion
 from flowport.auth.client_secrets import hash_secret, secret_matches
+from flowport.auth.oauth_request import OAuthError, OAuthRequest
+from flowport.auth.runtime import AuthRuntime
+from flowport.persistence.db import write_transaction
+from flowport.persistence.repositories import tokens as token_repo
 from flowport.persistence.repositories.clients import ClientRow
 
-JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ASSERTION_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA")
-MAX_ASSERTION_LIFETIME = 3600  # seconds: bounds how long used assertion ids must be remembered
-_LEEWAY = 30
 _UNUSED_HASH = hash_secret("unused", b"\0" * 32)  # compared against when the client is unknown
+_CLIENT_PARAMS = ("client_id", "client_secret", "client_assertion", "client_assertion_type")
 
 Method = Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 
@@ -87,9 +89,8 @@ def extract(
     if assertion:
         if params.get("client_assertion_type") != JWT_BEARER:
             raise ClientAuthError("invalid_request", f"client_assertion_type must be {JWT_BEARER}")
-        return PresentedCredentials(
-            "private_key_jwt", body_id or _unverified_issuer(assertion), assertion=assertion
-        )
+        issuer = body_id or client_assertion.unverified_issuer(assertion)
+        return PresentedCredentials("private_key_jwt", issuer, assertion=assertion)
     if body_secret is not None:
         return PresentedCredentials("client_secret_post", body_id, secret=body_secret)
     return PresentedCredentials("none", body_id)
@@ -112,25 +113,6 @@ def _basic(authorization: str | None) -> tuple[str, str] | None:
     return unquote_plus(user), unquote_plus(password)
 
 
-def _unverified_issuer(assertion: str) -> str | None:
-    """The assertion's ``iss``, only to find the client whose keys will verify it."""
-    try:
-        payload = assertion.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError, TypeError):
-        return None
-    iss = claims.get("iss") if isinstance(claims, dict) else None
-    return iss if isinstance(iss, str) and iss else None
-
-
-@dataclass(frozen=True)
-class UsedAssertion:
-    """An assertion id to remember until ``expires_at`` so it cannot be used twice."""
-
-    key: str
-    expires_at: datetime
-
-
 def authenticate(
     presented: PresentedCredentials,
     client: ClientRow | None,
@@ -144,7 +126,12 @@ def authenticate(
     if presented.method == "none":
         raise _invalid("Client authentication is required (HTTP Basic, client_secret or client_assertion)")
     if presented.method == "private_key_jwt":
-        _check_assertion(presented, client, now, assertion_audiences, remember_assertion)
+        try:
+            client_assertion.check(
+                presented.assertion or "", client, now, assertion_audiences, remember_assertion
+            )
+        except InvalidAssertion as exc:
+            raise _invalid(str(exc)) from None
     elif not _secret_ok(presented.secret or "", client, pepper, now):
         raise _invalid(basic=presented.basic)
     assert client is not None
@@ -166,43 +153,92 @@ def _secret_ok(secret: str, client: ClientRow | None, pepper: bytes, now: dateti
     return current or previous
 
 
-def _check_assertion(
+# --- at an endpoint: limiter, cache, replay store, audit ------------------------------------------
+
+
+def authenticate_client(runtime: AuthRuntime, request: OAuthRequest, endpoint: str) -> ClientRow:
+    """The authenticated client of the request, or an ``invalid_client`` / 429 OAuthError."""
+    request.check_query()
+    flat = {name: value for name in _CLIENT_PARAMS if (value := request.single(name)) is not None}
+    query = {name: values[0] for name, values in request.query.items() if values}
+    try:
+        presented = extract(request.authorization, flat, query)
+    except ClientAuthError as exc:
+        if exc.error != "invalid_client":
+            raise OAuthError(exc.error, exc.description) from None
+        presented = PresentedCredentials("client_secret_basic", None)
+        _failed(runtime, request, presented, None, endpoint)
+        raise _invalid_client(exc.description) from None
+    subject = _subject(presented)
+    lockout = runtime.limiter.check(subject, request.source_ip)
+    if lockout is not None:
+        raise OAuthError(
+            "invalid_client",
+            f"Too many failed authentication attempts; retry after {lockout.retry_after} seconds",
+            status=429,
+            headers={"Retry-After": str(lockout.retry_after)},
+        )
+    client = runtime.clients.get(presented.client_id[:128]) if presented.client_id else None
+    try:
+        authenticated = authenticate(
+            presented,
+            client,
+            pepper=runtime.pepper,
+            now=request.at,
+            assertion_audiences=client_assertion.audiences(runtime.issuer),
+            remember_assertion=lambda used: _remember(runtime, used, request.at),
+        )
+    except ClientAuthError as exc:
+        _failed(runtime, request, presented, client, endpoint)
+        raise _invalid_client(exc.description) from None
+    runtime.limiter.succeeded(subject, request.source_ip)
+    return authenticated
+
+
+def _invalid_client(description: str) -> OAuthError:
+    # RFC 6749 section 5.2 allows 401 for every invalid_client and requires it (with the
+    # header) when Basic was used; RFC 9110 requires WWW-Authenticate on any 401.
+    return OAuthError(
+        "invalid_client", description, status=401, headers={"WWW-Authenticate": 'Basic realm="flowport"'}
+    )
+
+
+def _subject(presented: PresentedCredentials) -> str:
+    return f"client:{(presented.client_id or '-')[:128]}"
+
+
+def _remember(runtime: AuthRuntime, used: UsedAssertion, now: datetime) -> bool:
+    with write_transaction(runtime.db) as conn:
+        return token_repo.use_assertion(conn, used.key[:320], used.expires_at, now)
+
+
+def _failed(
+    runtime: AuthRuntime,
+    request: OAuthRequest,
     presented: PresentedCredentials,
     client: ClientRow | None,
-    now: datetime,
-    audiences: Collection[str],
-    remember: Callable[[UsedAssertion], bool] | None,
+    endpoint: str,
 ) -> None:
-    """RFC 7523 section 3: iss = sub = client_id, aud names us, exp in the future, jti used once."""
-    if client is None or not client.jwks or presented.assertion is None:
-        raise _invalid()
-    try:
-        keys = KeySet.import_key_set(_public_jwks(client.jwks))  # type: ignore[arg-type]
-        claims: dict[str, Any] = jwt.decode(presented.assertion, keys, algorithms=ASSERTION_ALGORITHMS).claims
-    except (JoseError, ValueError, TypeError, KeyError):
-        raise _invalid("The client assertion is not valid") from None
-    at = now.timestamp()
-    aud = claims.get("aud")
-    aud_list = aud if isinstance(aud, list) else [aud]
-    exp, jti = claims.get("exp"), claims.get("jti")
-    problems = [
-        claims.get("iss") != client.id or claims.get("sub") != client.id,
-        not any(a in audiences for a in aud_list),
-        not isinstance(exp, int | float) or at > exp + _LEEWAY,
-        isinstance(exp, int | float) and exp - at > MAX_ASSERTION_LIFETIME,
-        isinstance(claims.get("nbf"), int | float) and at + _LEEWAY < claims["nbf"],
-        not isinstance(jti, str) or not jti,
-    ]
-    if any(problems):
-        raise _invalid("The client assertion is not valid")
-    assert isinstance(exp, int | float)
-    used = UsedAssertion(f"{client.id} {jti}", datetime.fromtimestamp(exp + _LEEWAY, UTC))
-    if remember is not None and not remember(used):
-        raise _invalid("The client assertion was already used")
-
-
-def _public_jwks(jwks: dict[str, Any]) -> dict[str, Any]:
-    """Only public members: a registered private key must never sign for anyone but its owner."""
-    private = {"d", "p", "q", "dp", "dq", "qi", "k"}
-    keys = [{k: v for k, v in key.items() if k not in private} for key in jwks.get("keys", [])]
-    return {"keys": [k for k in keys if k.get("kty") in ("RSA", "EC", "OKP")]}
+    """Count the failure and audit it; a lockout it starts is audited too."""
+    subject = _subject(presented)
+    lockout = runtime.limiter.failed(subject, request.source_ip)
+    client_id = (presented.client_id or "")[:128] or None
+    details: dict[str, Any] = {
+        "endpoint": endpoint,
+        "method": presented.method,
+        "knownClient": client is not None,
+        "clientFailures": runtime.limiter.subject_failures(subject),
+    }
+    env = client.env if client else None
+    runtime.writes.record(
+        audit_events.caused_by(
+            audit_events.AUTH_FAILED, client_id, env=env, source_ip=request.source_ip, details=details
+        )
+    )
+    if lockout is not None:
+        lockout_details = {"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": endpoint}
+        runtime.writes.record(
+            audit_events.caused_by(
+                audit_events.LOCKOUT, client_id, env=env, source_ip=request.source_ip, details=lockout_details
+            )
+        )

@@ -14,9 +14,9 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from flowport.auth.permissions import UnknownPermission, expand
 from flowport.auth.principal import Principal
 from flowport.config import ExternalIssuer
+from flowport.permissions import UnknownPermission, expand
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 

@@ -25,9 +25,11 @@ from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OKPKey, RSAKey, import_key
 from sqlalchemy import Connection
 
+from flowport.auth import audit_events
 from flowport.persistence.db import Database, after_commit, read_transaction, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import keys as key_repo
+from flowport.persistence.repositories.audit import AuditEvent
 from flowport.persistence.repositories.keys import KeyRow
 
 # "EdDSA" is the JOSE name every client library (PyJWT, jose, Authlib) understands; RFC 9864's
@@ -162,19 +164,8 @@ class KeyRing:
         )
         key_repo.insert_key(conn, row)
         details = {"kid": kid, "alg": alg, "retired": retired, "reason": reason}
-        audit_repo.insert_events(
-            conn,
-            [
-                {
-                    "env": None,
-                    "at": now,
-                    "event": "key.rotated",
-                    "actor": actor,
-                    "subject": kid,
-                    "details": details,
-                }
-            ],
-        )
+        rotated = AuditEvent(audit_events.KEY_ROTATED, None, actor, kid, details=details, at=now)
+        audit_repo.insert(conn, [rotated])
         after_commit(conn, self.refresh)
         return row
 

@@ -1,4 +1,4 @@
-"""Long-lived token-service state of one process, built in the app lifespan (no global state)."""
+"""The token service of one process: keys, caches and counters, built in the lifespan (no global state)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ VERIFIED_CACHE_SIZE = 4096  # access tokens whose signature was checked (about 2
 
 @dataclass
 class AuthRuntime:
-    """Keys and counters the token endpoint and the request guard share.
+    """What the OAuth endpoints (token, introspection, revocation, discovery) and the request guard share.
 
     Built once per process by :func:`build`; call :meth:`close` at shutdown (flushes queued audit
     events and last-used times).
     """
 
+    db: Database
+    issues_tokens: bool  # False in ``external`` mode: the built-in endpoints answer 404
     master_key: bytes = field(repr=False)
     pepper: bytes = field(repr=False)
     keyring: KeyRing
@@ -60,6 +62,20 @@ class AuthRuntime:
             raise InvalidToken("token revoked")
         return claims
 
+    def active_access_claims(self, token: str) -> dict[str, Any] | None:
+        """Claims of an unexpired, unrevoked access token of ours for any audience, else None.
+
+        For introspection and revocation, which look at tokens issued for other resource servers too.
+        """
+        try:
+            claims = verify_signature(token, self.keyring)
+            check_claims(claims, issuer=self.issuer, audience=None, leeway=0)
+        except InvalidToken:
+            return None
+        if self.revocations.revokes(claims):
+            return None
+        return claims
+
     def is_foreign(self, token: str) -> bool:
         """Whether a token was not signed by one of our keys (so an external issuer may own it)."""
         try:
@@ -81,6 +97,8 @@ def build(settings: Settings, db: Database) -> AuthRuntime:
     if auth.mode != "external":  # in external mode this server signs nothing
         keyring.ensure()
     return AuthRuntime(
+        db=db,
+        issues_tokens=auth.mode != "external",
         master_key=keys.master,
         pepper=keys.pepper,
         keyring=keyring,

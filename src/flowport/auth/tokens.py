@@ -98,6 +98,11 @@ def issue_access_token(
     return AccessToken(token, jti, claims, lifetime)
 
 
+def looks_like_jwt(token: str) -> bool:
+    """A compact JWS has three parts; a refresh token (URL-safe base64, no dots) has one."""
+    return token.count(".") == 2
+
+
 def read_header(token: str) -> dict[str, Any]:
     """The JOSE header of a compact JWS, unverified (it only picks the key)."""
     parts = token.split(".")

@@ -15,12 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from flowport.persistence.db import Database, write_transaction
 from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import clients as client_repo
+from flowport.persistence.repositories.audit import AuditEvent
 
 log = logging.getLogger("flowport.auth")
 
@@ -42,39 +42,20 @@ class WriteBehind:
         self._touch_interval = touch_interval
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
-        self._events: list[dict[str, Any]] = []
+        self._events: list[AuditEvent] = []
         self._touches: dict[str, datetime] = {}
         self._touched_at: dict[str, float] = {}
         self._timer: threading.Timer | None = None
         self._closed = False
         self.dropped = 0
 
-    def event(
-        self,
-        event: str,
-        *,
-        at: datetime | None = None,
-        env: str | None = None,
-        actor: str | None = None,
-        subject: str | None = None,
-        source_ip: str | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        """Queue one audit event (the caller keeps secrets out of ``details``)."""
-        row = {
-            "env": env,
-            "at": at or datetime.now(UTC),
-            "event": event,
-            "actor": actor,
-            "subject": subject,
-            "source_ip": source_ip,
-            "details": details,
-        }
+    def record(self, event: AuditEvent) -> None:
+        """Queue one audit event (the caller keeps secrets out of its ``details``)."""
         with self._lock:
             if len(self._events) >= self._max_buffered:
                 self.dropped += 1  # the database is unreachable for long: keep memory bounded
                 return
-            self._events.append(row)
+            self._events.append(event)
             self._arm()
 
     def touch(self, client_id: str, at: datetime) -> None:
@@ -112,7 +93,7 @@ class WriteBehind:
                 return
             try:
                 with write_transaction(self._db) as conn:
-                    audit_repo.insert_events(conn, events)
+                    audit_repo.insert(conn, events)
                     for client_id, at in touches.items():
                         client_repo.touch(conn, client_id, at)
             except Exception:

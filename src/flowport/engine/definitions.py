@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -27,8 +28,6 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 _NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
-_VALIDATOR: list[BpmnValidator] = []
-
 _EVENT_TAGS = {
     full_tag(t)
     for t in ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
@@ -49,11 +48,10 @@ class FlowportParser(CamundaParser):  # type: ignore[misc]
     }
 
 
+@functools.cache
 def _validator() -> BpmnValidator:
-    # Compiling the BPMN XSD takes a noticeable moment: do it once per process.
-    if not _VALIDATOR:
-        _VALIDATOR.append(BpmnValidator())
-    return _VALIDATOR[0]
+    """The compiled BPMN XSD (immutable): compiling takes a noticeable moment, so once per process."""
+    return BpmnValidator()
 
 
 def process_ids(data: bytes, max_bytes: int) -> list[str]:

@@ -15,14 +15,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from flowport.auth.client_secrets import generate_secret, hash_secret, secret_matches
-from flowport.config import ClientConfig
+from flowport.config import DEFAULT_ENV, ClientConfig
 from flowport.errors import Conflict, InvalidRequest
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.clients import ClientRow
 from flowport.services import audit, clients, environments, users
-from flowport.services.context import DEFAULT_ENV, Actor, Services
+from flowport.services.context import Actor, Services
 from flowport.states import Visibility
 
 log = logging.getLogger("flowport.auth")

@@ -16,8 +16,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection
 
 from flowport.auth.client_secrets import generate_secret, hash_secret
-from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.permissions import PROFILES, UnknownPermission, expand
 from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import clients as client_repo

@@ -7,14 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flowport.auth.runtime import AuthRuntime
-from flowport.config import Settings
+from flowport.config import DEFAULT_ENV, Settings
 from flowport.engine.runtime import Engine as BpmnEngine
 from flowport.persistence.db import Database, WakeUp
 from flowport.persistence.scope import Scope
 from flowport.services.metrics import Metrics
 from flowport.states import Visibility
-
-DEFAULT_ENV = "default"
 
 
 @dataclass(frozen=True)

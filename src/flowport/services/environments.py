@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from flowport.config import DEFAULT_ENV
 from flowport.errors import Conflict, InvalidRequest, NotFound
 from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import environments as env_repo
 from flowport.persistence.repositories.environments import EnvironmentRow
 from flowport.services import audit
-from flowport.services.context import DEFAULT_ENV, Actor, Services
+from flowport.services.context import Actor, Services
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 

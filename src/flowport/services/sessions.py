@@ -12,18 +12,20 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flowport.auth import audit_events
 from flowport.auth.client_secrets import hash_token
 from flowport.auth.passwords import verify_password
-from flowport.auth.permissions import UnknownPermission, grants
 from flowport.auth.principal import Principal
 from flowport.auth.ratelimit import FailureLimiter
+from flowport.config import DEFAULT_ENV
 from flowport.errors import CsrfTokenRequired, TooManyAttempts, Unauthenticated
+from flowport.permissions import known_grants
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import sessions as session_repo
 from flowport.persistence.repositories import users as user_repo
 from flowport.persistence.repositories.sessions import SessionRow
 from flowport.services import audit
-from flowport.services.context import DEFAULT_ENV, Actor, Services
+from flowport.services.context import Actor, Services
 
 TOKEN_BYTES = 32  # 256 bits, for the session id and the CSRF token alike
 WRONG_CREDENTIALS = "Wrong username or password"
@@ -91,10 +93,7 @@ def principal_for_session(services: Services, session_token: str) -> Principal |
     session, user = found
     if session.expires_at <= services.clock() or user.locked:
         return None
-    try:
-        permissions = grants(user.profile, user.permissions)
-    except UnknownPermission:  # a profile renamed since: grant nothing rather than fail every request
-        permissions = frozenset()
+    permissions = known_grants(user.profile, user.permissions)
     return Principal(
         subject=user.username,
         kind="user",
@@ -161,7 +160,11 @@ def _failed(
     writes = services.auth.writes
     name = username[:255]
     details: dict[str, object] = {"endpoint": "login", "method": "password", "knownUser": known}
-    writes.event(audit.AUTH_FAILED, env=env, actor=name, subject=name, source_ip=address, details=details)
+    writes.record(
+        audit_events.caused_by(audit_events.AUTH_FAILED, name, env=env, source_ip=address, details=details)
+    )
     if lockout is not None:
         details = {"retryAfter": lockout.retry_after, "scope": lockout.scope, "endpoint": "login"}
-        writes.event(audit.LOCKOUT, env=env, actor=name, subject=name, source_ip=address, details=details)
+        writes.record(
+            audit_events.caused_by(audit_events.LOCKOUT, name, env=env, source_ip=address, details=details)
+        )

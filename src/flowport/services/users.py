@@ -17,8 +17,8 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection
 
 from flowport.auth.passwords import hash_password, password_problem
-from flowport.auth.permissions import PROFILES, UnknownPermission, expand
 from flowport.errors import Conflict, InvalidRequest, NotFound
+from flowport.permissions import PROFILES, UnknownPermission, expand
 from flowport.persistence.conflicts import ConstraintViolated
 from flowport.persistence.db import read_transaction, write_transaction
 from flowport.persistence.repositories import sessions as session_repo

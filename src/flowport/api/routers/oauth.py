@@ -22,18 +22,22 @@ from starlette.concurrency import run_in_threadpool
 from flowport.api import json_body, media_types, problems
 from flowport.api.deps import ServicesDep
 from flowport.api.native import NativeRoute
-from flowport.services import oauth, oauth_discovery, oauth_introspection
-from flowport.services.context import Services
-from flowport.services.oauth_requests import OAuthError, OAuthRequest, runtime_of
-
-TOKEN_PATHS = ("/connect/token", "/oauth/token")
-INTROSPECT_PATHS = ("/connect/introspect", "/oauth/introspect")
-REVOKE_PATHS = ("/connect/revoke", "/oauth/revoke")
-DISCOVERY_PATHS = ("/.well-known/openid-configuration", "/.well-known/oauth-authorization-server")
-JWKS_PATH = oauth_discovery.JWKS_PATH
-PUBLIC_PATHS: frozenset[str] = frozenset(
-    (*TOKEN_PATHS, *INTROSPECT_PATHS, *REVOKE_PATHS, *DISCOVERY_PATHS, JWKS_PATH)
+from flowport.auth import discovery as server_metadata
+from flowport.auth import introspection, revocation, token_endpoint
+from flowport.auth.endpoints import (
+    DISCOVERY_PATHS,
+    INTROSPECT_PATHS,
+    JWKS_PATH,
+    PUBLIC_PATHS,
+    REVOKE_PATHS,
+    TOKEN_PATHS,
 )
+from flowport.auth.oauth_request import OAuthError, OAuthRequest
+from flowport.auth.runtime import AuthRuntime
+from flowport.services.context import Services
+
+__all__ = ["PUBLIC_PATHS", "router"]
+
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 section 5.1
 _NOT_POST = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _NOT_GET = ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -53,7 +57,7 @@ def _services(request: Request) -> Services:
     return services
 
 
-async def _parse(request: Request) -> OAuthRequest:
+async def _parse(request: Request, services: Services) -> OAuthRequest:
     """Parameters from an application/x-www-form-urlencoded (RFC 6749 appendix B) or JSON body.
 
     A body is read only as what it declares: one without a ``Content-Type``, or in a charset other
@@ -87,6 +91,7 @@ async def _parse(request: Request) -> OAuthRequest:
         query=query,
         authorization=request.headers.get("authorization"),
         source_ip=request.client.host if request.client else "unknown",
+        at=services.clock(),
     )
 
 
@@ -118,8 +123,8 @@ def _json_params(raw: bytes) -> dict[str, list[str]]:
     return params
 
 
-async def _answer(request: Request, services: Services, call: Callable[[Services, OAuthRequest], T]) -> T:
-    return await run_in_threadpool(call, services, await _parse(request))
+async def _answer(request: Request, services: Services, call: Callable[[AuthRuntime, OAuthRequest], T]) -> T:
+    return await run_in_threadpool(call, services.auth, await _parse(request, services))
 
 
 def _error(exc: OAuthError) -> JSONResponse:
@@ -132,16 +137,16 @@ def _error(exc: OAuthError) -> JSONResponse:
 async def token(request: Request) -> Response:
     """Client credentials and refresh-token grants; parameters as form or JSON."""
     services = _services(request)
-    if not oauth_discovery.enabled(services):
+    runtime = services.auth
+    if not runtime.issues_tokens:
         return _not_found()
     try:
-        parsed = await _parse(request)
+        parsed = await _parse(request, services)
         # On the token service's own threads: signing releases the GIL, so the event loop goes on
         # parsing the next requests meanwhile (measured: about 15 % more tokens per second than
         # signing on the loop, and cheaper than a hop to the shared worker-thread pool).
-        runtime = runtime_of(services)
         body = await asyncio.get_running_loop().run_in_executor(
-            runtime.token_threads, oauth.token, services, parsed
+            runtime.token_threads, token_endpoint.token, runtime, parsed
         )
     except OAuthError as exc:
         return _error(exc)
@@ -151,10 +156,10 @@ async def token(request: Request) -> Response:
 @router.post(INTROSPECT_PATHS[0], summary="Token introspection (RFC 7662)")
 @router.post(INTROSPECT_PATHS[1], include_in_schema=False)
 async def introspect(request: Request, services: ServicesDep) -> Response:
-    if not oauth_discovery.enabled(services):
+    if not services.auth.issues_tokens:
         return _not_found()
     try:
-        body: dict[str, Any] = await _answer(request, services, oauth_introspection.introspect)
+        body: dict[str, Any] = await _answer(request, services, introspection.introspect)
     except OAuthError as exc:
         return _error(exc)
     return JSONResponse(body, headers=NO_STORE)
@@ -163,10 +168,10 @@ async def introspect(request: Request, services: ServicesDep) -> Response:
 @router.post(REVOKE_PATHS[0], summary="Token revocation (RFC 7009)")
 @router.post(REVOKE_PATHS[1], include_in_schema=False)
 async def revoke(request: Request, services: ServicesDep) -> Response:
-    if not oauth_discovery.enabled(services):
+    if not services.auth.issues_tokens:
         return _not_found()
     try:
-        await _answer(request, services, oauth_introspection.revoke)
+        await _answer(request, services, revocation.revoke)
     except OAuthError as exc:
         return _error(exc)
     return Response(status_code=200, headers=NO_STORE)
@@ -175,7 +180,7 @@ async def revoke(request: Request, services: ServicesDep) -> Response:
 def _other_methods(allowed: str) -> Callable[[Services], Response]:
     def handler(services: ServicesDep) -> Response:
         """Other methods: 405 naming the allowed one; external mode hides even that (404)."""
-        if not oauth_discovery.enabled(services):
+        if not services.auth.issues_tokens:
             return _not_found()
         response = problems.problem(405, "Method not allowed", f"Use {allowed}")
         response.headers["Allow"] = allowed
@@ -193,16 +198,16 @@ for _path in (*DISCOVERY_PATHS, JWKS_PATH):
 @router.get(DISCOVERY_PATHS[0], summary="OpenID Connect discovery")
 @router.get(DISCOVERY_PATHS[1], summary="Authorization server metadata (RFC 8414)")
 def discovery(services: ServicesDep) -> Response:
-    if not oauth_discovery.enabled(services):
+    if not services.auth.issues_tokens:
         return _not_found()
-    return JSONResponse(oauth_discovery.metadata(services))
+    return JSONResponse(server_metadata.metadata(services.auth))
 
 
 @router.get(JWKS_PATH, summary="Public signing keys (RFC 7517 JWK Set)")
 def jwks(services: ServicesDep) -> Response:
-    if not oauth_discovery.enabled(services):
+    if not services.auth.issues_tokens:
         return _not_found()
     return JSONResponse(
-        oauth_discovery.jwks(services),
+        server_metadata.jwks(services.auth),
         headers={"Cache-Control": "public, max-age=60"},
     )

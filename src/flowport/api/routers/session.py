@@ -16,9 +16,10 @@ from flowport.api.deps import ServicesDep
 from flowport.api.native import NativeRoute
 from flowport.api.schemas_admin import LoginIn, LoginOut
 from flowport.auth.asgi import CSRF_HEADER, SESSION_COOKIE
+from flowport.config import DEFAULT_ENV
 from flowport.errors import InvalidRequest
 from flowport.services import sessions
-from flowport.services.context import DEFAULT_ENV, Services
+from flowport.services.context import Services
 
 PUBLIC_PATHS: frozenset[str] = frozenset({"/api/login", "/api/logout"})
 

@@ -1,12 +1,18 @@
-"""Security audit events (who did what, from where); the caller makes sure no secret gets in."""
+"""Security audit events (who did what, from where); no secret gets in, whoever writes.
+
+Every writer (a service recording an action, the token service's write-behind queue, the key ring)
+goes through :class:`AuditEvent`, whose row scrubs ``details`` and bounds the columns: the callers keep
+secrets out, and this is the belt and braces at the table's door.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
+from sqlalchemy import insert as insert_statement
 
 from flowport.persistence.auth_tables import audit_events
 
@@ -23,10 +29,57 @@ class AuditRow:
     details: dict[str, Any] | None
 
 
-def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert events given as dicts of the table's columns (without ``id``)."""
-    if rows:
-        conn.execute(insert(audit_events), rows)
+# Whatever a caller puts in ``details``, members with these names never reach the table.
+_SECRET_WORDS = ("secret", "password", "assertion", "credential", "private")
+_SECRET_KEYS = frozenset({"token", "access_token", "refresh_token", "accesstoken", "refreshtoken"})
+
+
+def scrub(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``details`` without any member whose name suggests a secret."""
+    if not details:
+        return details
+    clean: dict[str, Any] = {}
+    for key, value in details.items():
+        lowered = key.lower()
+        if lowered in _SECRET_KEYS or any(word in lowered for word in _SECRET_WORDS):
+            continue
+        clean[key] = scrub(value) if isinstance(value, dict) else value
+    return clean
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One event to record: what happened, in which environment, who did it to whom, from where."""
+
+    event: str
+    env: str | None
+    actor: str | None
+    subject: str | None
+    source_ip: str | None = None
+    details: dict[str, Any] | None = None
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def row(self) -> dict[str, Any]:
+        """The table row (without ``id``): ``details`` scrubbed, every text within its column."""
+        return {
+            "env": self.env,
+            "at": self.at,
+            "event": self.event[:64],
+            "actor": _bounded(self.actor, 255),
+            "subject": _bounded(self.subject, 255),
+            "source_ip": _bounded(self.source_ip, 64),
+            "details": scrub(self.details),
+        }
+
+
+def _bounded(text: str | None, length: int) -> str | None:
+    return text[:length] if text else text
+
+
+def insert(conn: Connection, events: list[AuditEvent]) -> None:
+    """Write events in the caller's transaction (they commit with the change they describe)."""
+    if events:
+        conn.execute(insert_statement(audit_events), [e.row() for e in events])
 
 
 def search(

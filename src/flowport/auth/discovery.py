@@ -4,31 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowport.auth.client_auth import ASSERTION_ALGORITHMS
-from flowport.auth.permissions import CATALOG, PROFILES
-from flowport.services.context import Services
-from flowport.services.oauth import GRANT_TYPES
-from flowport.services.oauth_requests import runtime_of
+from flowport.auth.client_assertion import ASSERTION_ALGORITHMS
+from flowport.auth.endpoints import INTROSPECT_PATHS, JWKS_PATH, REVOKE_PATHS, TOKEN_PATHS
+from flowport.auth.runtime import AuthRuntime
+from flowport.auth.token_endpoint import GRANT_TYPES
+from flowport.permissions import CATALOG, PROFILES, WHOLE_GRANT_SCOPES
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
-JWKS_PATH = "/.well-known/jwks.json"
 
 
-def enabled(services: Services) -> bool:
-    """The built-in token service is off in ``external`` mode (its endpoints answer 404)."""
-    return services.settings.auth.mode != "external"
-
-
-def metadata(services: Services) -> dict[str, Any]:
+def metadata(runtime: AuthRuntime) -> dict[str, Any]:
     """RFC 8414 section 2; the issuer is the configured public URL, right behind a reverse proxy."""
-    issuer = services.settings.effective_public_url
-    runtime = runtime_of(services)
+    issuer = runtime.issuer
     algorithms = list(ASSERTION_ALGORITHMS)
     return {
         "issuer": issuer,
-        "token_endpoint": f"{issuer}/connect/token",
-        "introspection_endpoint": f"{issuer}/connect/introspect",
-        "revocation_endpoint": f"{issuer}/connect/revoke",
+        "token_endpoint": f"{issuer}{TOKEN_PATHS[0]}",
+        "introspection_endpoint": f"{issuer}{INTROSPECT_PATHS[0]}",
+        "revocation_endpoint": f"{issuer}{REVOKE_PATHS[0]}",
         "jwks_uri": f"{issuer}{JWKS_PATH}",
         "grant_types_supported": list(GRANT_TYPES),
         # No authorization endpoint: only grants without a browser redirect are offered.
@@ -39,7 +32,7 @@ def metadata(services: Services) -> dict[str, Any]:
         "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
-        "scopes_supported": [*sorted(CATALOG), *sorted(PROFILES)],
+        "scopes_supported": [*sorted(CATALOG), *sorted(PROFILES), *sorted(WHOLE_GRANT_SCOPES)],
         "access_token_signing_alg_values_supported": [runtime.keyring.signing_key().alg],
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "env"],
         "subject_types_supported": ["public"],
@@ -47,5 +40,6 @@ def metadata(services: Services) -> dict[str, Any]:
     }
 
 
-def jwks(services: Services) -> dict[str, Any]:
-    return runtime_of(services).keyring.public_jwks()
+def jwks(runtime: AuthRuntime) -> dict[str, Any]:
+    """The public keys that verify our tokens (retired keys stay published while tokens may live)."""
+    return runtime.keyring.public_jwks()

@@ -1,4 +1,8 @@
-"""The permission catalog, the profiles that bundle permissions, and vendor aliases (SAP, Camunda)."""
+"""The permission catalog, the profiles that bundle permissions, and vendor aliases (SAP, Camunda).
+
+A leaf: it imports nothing of Flowport, so the settings, the token service, the services and every
+edge name permissions the same way.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +69,10 @@ ALIASES: dict[str, frozenset[str]] = {
     "write:*": frozenset((*READ, *WRITE)),
 }
 
+# Scope values that ask for the client's whole grant rather than naming part of it: OptimaJet's
+# clients request ``scope=WorkflowApi`` (the name of its API resource).
+WHOLE_GRANT_SCOPES = frozenset({"WorkflowApi"})
+
 
 class UnknownPermission(ValueError):
     """A name that is neither a permission, a profile nor an alias."""
@@ -88,6 +96,20 @@ def expand(names: Iterable[str]) -> frozenset[str]:
 def grants(profile: str | None, extra: Iterable[str]) -> frozenset[str]:
     """What a client or user may do: its profile plus its extra permissions."""
     return expand([*([profile] if profile else []), *extra])
+
+
+def known_grants(profile: str | None, extra: Iterable[str]) -> frozenset[str]:
+    """Like :func:`grants`, but a stored name that no longer exists grants nothing instead of failing.
+
+    A client's or user's row may name a profile or permission renamed since; failing every request
+    of that account would be worse than dropping the one right it names.
+    """
+    names = [*([profile] if profile else []), *extra]
+    return frozenset().union(*(expand([n]) for n in names if _known(n)))
+
+
+def _known(name: str) -> bool:
+    return name in CATALOG or name in PROFILES or name in ALIASES
 
 
 def parse_scope(scope: str | None) -> list[str]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
 
+from flowport.api.deps import UseCaseContext, require
+from flowport.api.native import NativeRoute
 from flowport.api.routers.session import PUBLIC_PATHS
 from flowport.config import AuthSettings, Settings
 from flowport.services import audit, sessions
@@ -225,3 +229,31 @@ def test_the_environment_header_picks_where_the_user_lives(client: TestClient) -
     assert response.json()["environment"] == "lab"
     principal = sessions.principal_for_session(services, client.cookies["flowport_session"])
     assert principal is not None and principal.env == "lab"
+
+
+# A route that only reads although its method is POST (a search with a body) declares it.
+_reads = APIRouter(route_class=NativeRoute)
+_Searcher = Annotated[UseCaseContext, Depends(require("tasks:read", reads_only=True))]
+_Changer = Annotated[UseCaseContext, Depends(require("tasks:read"))]
+
+
+@_reads.post("/test-reads/search")
+def _search(use: _Searcher) -> dict[str, str | None]:
+    return {"subject": use.actor.subject}
+
+
+@_reads.post("/test-reads/change")
+def _change(use: _Changer) -> dict[str, str | None]:
+    return {"subject": use.actor.subject}
+
+
+def test_a_post_declared_reads_only_needs_no_csrf_header_with_a_session(client: TestClient, ann: str) -> None:
+    client.app.include_router(_reads)  # type: ignore[attr-defined]
+    login = client.post("/api/login", params={"username": ann, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    searched = client.post("/test-reads/search", json={})
+    assert searched.status_code == 200 and searched.json() == {"subject": ann}
+    refused = client.post("/test-reads/change", json={})
+    assert problem(refused, 403)["missingHeader"] == "x-csrf-token"
+    changed = client.post("/test-reads/change", json={}, headers={"x-csrf-token": login.json()["csrfToken"]})
+    assert changed.status_code == 200

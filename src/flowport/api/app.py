@@ -19,6 +19,8 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.endpoints import TOKEN_PATHS
+from flowport.compat.camunda_tasklist import graphql_router as camunda_graphql
+from flowport.compat.camunda_tasklist import router as camunda_tasklist
 from flowport.compat.optimajet import instances_router as optimajet_instances
 from flowport.compat.optimajet import server_router as optimajet_server
 from flowport.compat.sap.routers import ROUTERS as SAP_ROUTERS
@@ -51,6 +53,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     optimajet_instances.router,
     optimajet_server.router,
     optimajet_server.fallback_router,  # after every /workflowapi operation: answers unknown ones
+    camunda_tasklist.router,  # Camunda Tasklist: /v1/tasks, /v1/process-definitions/search
+    camunda_graphql.router,  # Camunda Tasklist: /graphql
 )
 
 

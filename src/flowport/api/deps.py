@@ -26,10 +26,21 @@ INSUFFICIENT = "User does not have sufficient privileges."
 
 @dataclass(frozen=True)
 class UseCaseContext:
-    """What a route hands its use case: the app's services and the authenticated caller."""
+    """What a route hands its use case: the app's services and the authenticated caller.
+
+    ``permissions`` and ``person`` serve routes that run several operations in one request (a
+    GraphQL document): each operation checks its own permission with :meth:`require`.
+    """
 
     services: Services
     actor: Actor
+    permissions: frozenset[str] = frozenset()
+    person: bool = False  # a user logged in (session), not a machine client
+
+    def require(self, permission: str) -> None:
+        """Raise 403 naming ``permission`` unless the caller holds it."""
+        if permission not in self.permissions:
+            raise PermissionDenied(INSUFFICIENT, missingPermission=permission)
 
 
 async def services_of(request: Request) -> Services:
@@ -41,27 +52,41 @@ async def services_of(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services_of)]
 
 
-def require(permission: str) -> Require:
+def require(permission: str, *, reads_only: bool = False) -> Require:
     """Declare the one permission a route needs; the caller must authenticate and hold it.
 
     No credential or a bad one: 401 (RFC 6750). Authenticated without the permission: 403 with
-    ``error="insufficient_scope"`` naming it.
+    ``error="insufficient_scope"`` naming it. ``reads_only`` declares that the route only reads
+    although its method is not GET (a search sent as POST): a session cookie then needs no CSRF
+    header, as for a GET.
     """
-    return Require(permission)
+    return Require(permission, reads_only=reads_only)
 
 
 class Require:
     """The dependency :func:`require` builds; its ``permission`` is what the OpenAPI document shows."""
 
-    def __init__(self, permission: str) -> None:
+    def __init__(self, permission: str, *, reads_only: bool = False) -> None:
         self.permission = permission
+        self.reads_only = reads_only
 
     async def __call__(self, request: Request) -> UseCaseContext:
         authenticator: Authenticator = request.app.state.authenticator
-        principal = await authenticator.principal(request)
+        principal = await authenticator.principal(request, reads_only=self.reads_only)
         if self.permission not in principal.permissions:
             raise PermissionDenied(INSUFFICIENT, missingPermission=self.permission)
-        return UseCaseContext(services=await services_of(request), actor=actor_of(principal))
+        return UseCaseContext(
+            services=await services_of(request),
+            actor=actor_of(principal),
+            permissions=principal.permissions,
+            person=principal.kind == "user",
+        )
+
+
+async def confirm_change(request: Request) -> None:
+    """For a ``reads_only`` route whose request turns out to change data: demand the CSRF header now."""
+    authenticator: Authenticator = request.app.state.authenticator
+    await authenticator.confirm_change(request)
 
 
 def actor_of(principal: Principal) -> Actor:

@@ -61,12 +61,17 @@ class Authenticator:
         self._static_token = static.get_secret_value().encode() if static is not None else None
         self._static_permissions = expand([self._settings.static_token_profile])
 
-    async def principal(self, request: Request) -> Principal:
-        """Who the request acts as (cached on the request); raises :class:`Unauthenticated`."""
+    async def principal(self, request: Request, *, reads_only: bool = False) -> Principal:
+        """Who the request acts as (cached on the request); raises :class:`Unauthenticated`.
+
+        ``reads_only``: the route only reads, whatever its method (a search sent as POST), so a
+        session cookie needs no CSRF header; a route that then finds it changes data after all (a
+        GraphQL mutation) calls :meth:`confirm_change`.
+        """
         cached: Principal | None = getattr(request.state, "principal", None)
         if cached is not None:
             return cached
-        principal = await self._authenticate(request)
+        principal = await self._authenticate(request, reads_only=reads_only)
         requested_env = request.headers.get(self._settings.env_header)
         if requested_env and requested_env != principal.env:
             if principal.kind != "open":
@@ -103,7 +108,14 @@ class Authenticator:
             subject="static-token", kind="static", env=DEFAULT_ENV, permissions=self._static_permissions
         )
 
-    async def _authenticate(self, request: Request) -> Principal:
+    async def confirm_change(self, request: Request) -> None:
+        """Demand the CSRF header that :meth:`principal` let a ``reads_only`` route skip, if any."""
+        session: str | None = getattr(request.state, "unconfirmed_session", None)
+        if session is not None:
+            await self._check_csrf(request, session)
+            request.state.unconfirmed_session = None
+
+    async def _authenticate(self, request: Request, *, reads_only: bool) -> Principal:
         mode = self._settings.mode
         if mode == "open":
             return Principal(subject="anonymous", kind="open", env=DEFAULT_ENV, permissions=CATALOG)
@@ -112,7 +124,7 @@ class Authenticator:
             return await self._from_bearer(token, external_only=mode == "external")
         session = request.cookies.get(SESSION_COOKIE)
         if session and mode == "oauth":
-            return await self._from_session(request, session)
+            return await self._from_session(request, session, reads_only=reads_only)
         raise Unauthenticated("Authentication is required: send 'Authorization: Bearer <token>'", error=None)
 
     async def _from_bearer(self, token: str, *, external_only: bool) -> Principal:
@@ -150,18 +162,24 @@ class Authenticator:
             claims=claims,
         )
 
-    async def _from_session(self, request: Request, session: str) -> Principal:
+    async def _from_session(self, request: Request, session: str, *, reads_only: bool) -> Principal:
         principal = await run_in_threadpool(self._principal_for_session, session)
         if principal is None:
             raise Unauthenticated("The session has expired or was ended; log in again")
         if request.method not in _SAFE_METHODS:
-            csrf = request.headers.get(CSRF_HEADER, "")
-            if not csrf or not await run_in_threadpool(self._csrf_matches, session, csrf):
-                raise CsrfTokenRequired(
-                    f"Requests that change data with a session cookie need the {CSRF_HEADER} header "
-                    "with the csrfToken the login returned"
-                )
+            if reads_only:
+                request.state.unconfirmed_session = session
+            else:
+                await self._check_csrf(request, session)
         return principal
+
+    async def _check_csrf(self, request: Request, session: str) -> None:
+        csrf = request.headers.get(CSRF_HEADER, "")
+        if not csrf or not await run_in_threadpool(self._csrf_matches, session, csrf):
+            raise CsrfTokenRequired(
+                f"Requests that change data with a session cookie need the {CSRF_HEADER} header "
+                "with the csrfToken the login returned"
+            )
 
 
 def _bearer(request: Request) -> str | None:

@@ -141,6 +141,12 @@ def list_definitions(
     return make_page(rows, limit, lambda r: (r.deployed_at, r.id)).map(DefinitionView.of_row)
 
 
+def count_definitions(services: Services, actor: Actor, key: str | None) -> int:
+    """How many versions are deployed (of ``key``, when given): the total product searches report."""
+    with read_transaction(services.db) as conn:
+        return repo.count(conn, actor.env, key)
+
+
 def get(services: Services, actor: Actor, definition_id: str) -> DefinitionView:
     with read_transaction(services.db) as conn:
         row = repo.get(conn, actor.env, definition_id)

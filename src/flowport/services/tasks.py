@@ -79,10 +79,33 @@ def claim(services: Services, actor: Actor, task_id: str, assignee: str | None) 
     return TaskView.of_row(updated)
 
 
-def unclaim(services: Services, actor: Actor, task_id: str) -> TaskView:
+def assign(
+    services: Services, actor: Actor, task_id: str, assignee: str, *, allow_override: bool
+) -> TaskView:
+    """Assign a ready task to ``assignee``; one assigned to someone else only with ``allow_override``.
+
+    Camunda Tasklist's assign: overriding is its default, refusing it is the caller's choice (409).
+    """
     with write_transaction(services.db) as conn:
         row = _ready(conn, actor, task_id)
         _require_running(conn, actor, row.instance_id)
+        if row.assignee and row.assignee != assignee and not allow_override:
+            raise Conflict(f"Task {task_id} is already assigned to {row.assignee}", assignee=row.assignee)
+        task_repo.set_assignee(conn, task_id, assignee)
+        details = {"assignee": assignee, "previousAssignee": row.assignee}
+        _history(conn, services, actor, row, "task claimed", details)
+        updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
+    assert updated is not None
+    return TaskView.of_row(updated)
+
+
+def unclaim(services: Services, actor: Actor, task_id: str, *, require_assigned: bool = False) -> TaskView:
+    """Take a ready task back to its candidates; ``require_assigned`` refuses an unassigned one (409)."""
+    with write_transaction(services.db) as conn:
+        row = _ready(conn, actor, task_id)
+        _require_running(conn, actor, row.instance_id)
+        if require_assigned and not row.assignee:
+            raise Conflict(f"Task {task_id} is not assigned")
         task_repo.set_assignee(conn, task_id, None)
         _history(conn, services, actor, row, "task unclaimed", {"previousAssignee": row.assignee})
         updated = task_repo.get_task(conn, actor.scope.unowned(), task_id)
@@ -97,17 +120,22 @@ def complete(
     variables: dict[str, Any],
     *,
     acting_for: str | None = None,
+    assignee_only: bool = False,
 ) -> TaskView:
     """Complete a ready task with variables and run the instance on until it waits again.
 
     ``acting_for`` names the person an application completes the task for (OptimaJet's
     ``identityId``): recorded as who completed it, in the task and the history. It grants nothing,
     and an ``own`` caller's work is always recorded as its own (its name is what scopes its data).
+    ``assignee_only``: only the task's assignee may complete it (a person must claim it first, as in
+    Camunda Tasklist); an unassigned task or one assigned to someone else is a 409, nothing changes.
     """
     recorded = replace(actor, subject=acting_for) if acting_for and not actor.sees_only_own else actor
 
     def use_case(execution: Execution) -> TaskRow:
         row = _ready(execution.conn, actor, task_id)
+        if assignee_only:
+            _require_assignee(row, actor)
         # The task is visible, so the caller acts on its instance even when it may not read it.
         execution.command(
             recorded,
@@ -127,6 +155,13 @@ def complete(
         ended_at=services.clock(),
         completed_by=recorded.subject,
     )
+
+
+def _require_assignee(row: TaskRow, actor: Actor) -> None:
+    if not row.assignee:
+        raise Conflict(f"Task {row.id} is not assigned; assign it before completing it")
+    if row.assignee != actor.subject:
+        raise Conflict(f"Task {row.id} is not assigned to {actor.subject}", assignee=row.assignee)
 
 
 def _ready(conn: Connection, actor: Actor, task_id: str) -> TaskRow:

@@ -230,3 +230,18 @@ class IncidentView:
             row["created_at"],
             row["resolved_at"],
         )
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A user task with the process it belongs to, as product task lists show it.
+
+    ``variables`` are its instance's (a task sees its whole instance), narrowed to the names asked
+    for; None when none were asked for.
+    """
+
+    task: TaskView
+    definition_id: str | None
+    definition_key: str
+    process_name: str | None
+    variables: dict[str, Any] | None = None

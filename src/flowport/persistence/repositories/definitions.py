@@ -155,3 +155,11 @@ def delete_definition(conn: Connection, definition_id: str, with_instances: bool
     conn.execute(delete(start_triggers).where(start_triggers.c.definition_id == definition_id))
     conn.execute(delete(start_timers).where(start_timers.c.definition_id == definition_id))
     conn.execute(delete(definitions).where(definitions.c.id == definition_id))
+
+
+def count(conn: Connection, env: str, key: str | None) -> int:
+    """How many versions are deployed in ``env`` (of ``key``, when given): a search's total."""
+    query = select(func.count()).select_from(definitions).where(definitions.c.env == env)
+    if key:
+        query = query.where(definitions.c.key == key)
+    return int(conn.execute(query).scalar_one())

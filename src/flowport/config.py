@@ -85,6 +85,10 @@ class AuthSettings(BaseModel):
         default=False, description="open mode refuses non-loopback addresses unless this is set"
     )
     audience: str = "flowport"
+    audience_aliases: list[str] = Field(
+        default_factory=lambda: ["tasklist-api", "operate-api"],
+        description="other names clients ask for this API by (Camunda's); tokens for them are accepted",
+    )
     signing_alg: SigningAlg = "RS256"
     master_key: SecretStr | None = Field(
         default=None, description="encrypts private keys at rest; default: data_dir/master.key (0600)"

@@ -32,12 +32,28 @@ def wait_until_a_write_is_stuck(server: LiveServer) -> None:
     raise AssertionError(f"the write never got stuck:\n{server.log()}")
 
 
+def wait_until_every_worker_started(server: LiveServer, workers: int) -> None:
+    """Readiness means one worker answers; the others may still be starting, and a start takes the
+    write lock (migrations) that this test is about to hold: wait until each logged its start."""
+    deadline = time.monotonic() + 60
+    while server.log().count("Application startup complete") < workers:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not every worker started:\n{server.log()}")
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_sigterm_stops_the_server_with_a_request_stuck_in_flight(tmp_path: Path, workers: int) -> None:
     with LiveServer(
-        tmp_path, workers=workers, scheduler_enabled=False, shutdown_timeout=1, stuck_write_seconds=0
+        tmp_path,
+        workers=workers,
+        scheduler_enabled=False,
+        shutdown_timeout=1,
+        stuck_write_seconds=0,
+        log_level="info",
     ) as server:
         assert server.process is not None
+        wait_until_every_worker_started(server, workers)
         lock = os.open(tmp_path / "flowport.db.lock", os.O_RDWR)
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:

@@ -140,3 +140,14 @@ def test_scope_workflow_api_asks_for_the_whole_grant(service: AuthRuntime) -> No
         service, _request("app", grant_type="client_credentials", scope="WorkflowApi tasks:read")
     )
     assert narrowed["scope"] == "tasks:read"
+
+
+def test_camunda_audience_names_this_api(service: AuthRuntime) -> None:
+    """Camunda's clients ask for ``audience=tasklist-api``: an alias of the API, so the token works."""
+    body = token_endpoint.token(
+        service, _request("app", grant_type="client_credentials", audience="tasklist-api")
+    )
+    assert service.verify_access_token(body["access_token"])["aud"] == "tasklist-api"
+    with pytest.raises(OAuthError) as raised:
+        token_endpoint.token(service, _request("app", grant_type="client_credentials", audience="billing"))
+    assert raised.value.error == "invalid_target"

@@ -19,10 +19,8 @@ from flowport.api.routers import admin, definitions, events, health, instances, 
 from flowport.api.security_headers import SecurityHeadersMiddleware
 from flowport.auth.asgi import Authenticator
 from flowport.auth.endpoints import TOKEN_PATHS
-from flowport.compat.camunda_tasklist import graphql_router as camunda_graphql
-from flowport.compat.camunda_tasklist import router as camunda_tasklist
-from flowport.compat.optimajet import instances_router as optimajet_instances
-from flowport.compat.optimajet import server_router as optimajet_server
+from flowport.compat.camunda_tasklist.routers import ROUTERS as CAMUNDA_TASKLIST_ROUTERS
+from flowport.compat.optimajet.routers import ROUTERS as OPTIMAJET_ROUTERS
 from flowport.compat.sap.routers import ROUTERS as SAP_ROUTERS
 from flowport.config import ClientConfig, Settings
 from flowport.permissions import CATALOG
@@ -49,12 +47,10 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     admin.keys.router,
     admin.audit.router,
     session.router,
-    *SAP_ROUTERS,  # SAP Workflow API v1 (/v1/workflow-*, /v1/task-instances, /v1/messages)
-    optimajet_instances.router,
-    optimajet_server.router,
-    optimajet_server.fallback_router,  # after every /workflowapi operation: answers unknown ones
-    camunda_tasklist.router,  # Camunda Tasklist: /v1/tasks, /v1/process-definitions/search
-    camunda_graphql.router,  # Camunda Tasklist: /graphql
+    # The product facades (compat/<product>/routers.py): each edge's routers in its own order.
+    *OPTIMAJET_ROUTERS,  # OptimaJet Workflow Server: /workflowapi
+    *SAP_ROUTERS,  # SAP Workflow API v1: /v1/workflow-*, /v1/task-instances, /v1/messages
+    *CAMUNDA_TASKLIST_ROUTERS,  # Camunda Tasklist: /v1/tasks, /v1/process-definitions/search, /graphql
 )
 
 

@@ -37,6 +37,7 @@ class AuthRuntime:
     writes: WriteBehind
     issuer: str
     audience: str
+    audience_aliases: tuple[str, ...]  # other names of the API (Camunda's tasklist-api): same tokens
     refresh_token_lifetime: int
     _verified: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     token_threads: ThreadPoolExecutor = field(
@@ -57,10 +58,15 @@ class AuthRuntime:
             if len(self._verified) >= VERIFIED_CACHE_SIZE:
                 self._verified.clear()  # bounded memory; the next calls verify again
             self._verified[token] = claims
-        check_claims(claims, issuer=self.issuer, audience=self.audience)
+        check_claims(claims, issuer=self.issuer, audience=self.api_audiences)
         if self.revocations.revokes(claims):
             raise InvalidToken("token revoked")
         return claims
+
+    @property
+    def api_audiences(self) -> tuple[str, ...]:
+        """Every name a token may give this API in ``aud``: the audience first, then its aliases."""
+        return (self.audience, *(a for a in self.audience_aliases if a != self.audience))
 
     def active_access_claims(self, token: str) -> dict[str, Any] | None:
         """Claims of an unexpired, unrevoked access token of ours for any audience, else None.
@@ -108,5 +114,6 @@ def build(settings: Settings, db: Database) -> AuthRuntime:
         writes=WriteBehind(db),
         issuer=settings.effective_public_url,
         audience=auth.audience,
+        audience_aliases=tuple(auth.audience_aliases),
         refresh_token_lifetime=auth.refresh_token_lifetime,
     )

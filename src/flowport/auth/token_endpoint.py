@@ -40,7 +40,9 @@ def token(runtime: AuthRuntime, request: OAuthRequest) -> dict[str, Any]:
 def _client_credentials(runtime: AuthRuntime, request: OAuthRequest, client: ClientRow) -> dict[str, Any]:
     granted = known_grants(client.profile, client.permissions)
     scope = narrow_scope(request.single("scope", allow_query=True), granted)
-    audience = requested_audience(request, allowed=[runtime.audience, *_extra_audiences(runtime, client)])
+    audience = requested_audience(
+        request, allowed=[*runtime.api_audiences, *_extra_audiences(runtime, client)]
+    )
     family_id = uuid.uuid4().hex if client.refresh_tokens else None
     access = _issue(runtime, client, scope, audience, request.at, family_id)
     refresh = None
@@ -112,7 +114,7 @@ def narrow_scope(requested: str | None, granted: frozenset[str]) -> list[str]:
 
 
 def _extra_audiences(runtime: AuthRuntime, client: ClientRow) -> list[str]:
-    return [a for a in client.audiences if a != runtime.audience]
+    return [a for a in client.audiences if a not in runtime.api_audiences]
 
 
 def requested_audience(

@@ -7,7 +7,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -162,19 +162,24 @@ def check_claims(
     claims: dict[str, Any],
     *,
     issuer: str,
-    audience: str | None,
+    audience: str | Collection[str] | None,
     now: float | None = None,
     leeway: int = DEFAULT_LEEWAY_SECONDS,
 ) -> None:
-    """The time, issuer and audience checks of RFC 9068 section 4 (``audience`` None: any)."""
+    """The time, issuer and audience checks of RFC 9068 section 4.
+
+    ``audience``: the one expected, or several names of the same resource (any will do), or None
+    (any audience).
+    """
     at = time.time() if now is None else now
     if claims.get("iss") != issuer:
         raise InvalidToken("wrong issuer")
     if audience is not None:
+        expected = [audience] if isinstance(audience, str) else sorted(audience)
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
-        if audience not in audiences:
-            raise InvalidToken(f"wrong audience (expected {audience})")
+        if not any(a in expected for a in audiences):
+            raise InvalidToken(f"wrong audience (expected {' or '.join(expected)})")
     exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
     if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise InvalidToken("missing exp")

@@ -55,11 +55,11 @@ class Camunda:
         task_id: str = task["id"]
         return task_id
 
-    def token(self, client_id: str, secret: str, audience: str = "flowport") -> str:
+    def token(self, client_id: str, secret: str, audience: str = "tasklist-api") -> str:
         """A token as Camunda clients ask for one: a JSON body with client_id, secret, audience, grant type.
 
-        The audience is the API's (``flowport`` unless configured otherwise), where Camunda's
-        clients name ``tasklist-api``: a token is only good for the API its audience names.
+        Camunda's clients name the audience ``tasklist-api``: one of the names the API accepts for
+        itself (``auth.audience_aliases``), besides its own ``flowport``.
         """
         body = {
             "client_id": client_id,

@@ -18,8 +18,10 @@ from sqlalchemy import Connection
 
 from flowport.errors import InvalidRequest, NotFound
 from flowport.persistence.db import read_transaction
+from flowport.persistence.repositories import task_listing as listing_repo
 from flowport.persistence.repositories import tasks as task_repo
-from flowport.persistence.repositories.tasks import NO_DATE, TaskBound, TaskFilter, TaskRow
+from flowport.persistence.repositories.task_listing import NO_DATE, TaskBound, TaskFilter, TaskStateFilter
+from flowport.persistence.repositories.tasks import TaskRow
 from flowport.services.context import Actor, Services
 from flowport.services.views import TaskDetail, TaskView
 
@@ -29,6 +31,7 @@ __all__ = [
     "Resume",
     "TaskFilter",
     "TaskOrder",
+    "TaskStateFilter",
     "details",
     "get",
     "search",
@@ -78,7 +81,7 @@ def search(
             f"Tasks cannot be ordered by {order.field}; use one of {', '.join(ORDER_FIELDS)}"
         )
     with read_transaction(services.db) as conn:
-        rows = task_repo.search_tasks_ordered(
+        rows = listing_repo.search_tasks_ordered(
             conn,
             actor.scope,
             matching,
@@ -122,7 +125,7 @@ def _bound(conn: Connection, actor: Actor, resume: Resume | None, order: TaskOrd
     """The exact stored position of the task to resume from; the caller's copy if it is gone."""
     if resume is None:
         return None
-    stored = task_repo.order_position(conn, actor.scope, resume.task_id, order.field)
+    stored = listing_repo.order_position(conn, actor.scope, resume.task_id, order.field)
     return TaskBound(stored.at if stored else resume.at, resume.task_id, resume.inclusive)
 
 

@@ -31,7 +31,7 @@ from flowport.compat.camunda_tasklist.schemas import (
     VariableOut,
 )
 from flowport.errors import InvalidRequest
-from flowport.services.task_lists import Resume, TaskFilter, TaskOrder
+from flowport.services.task_lists import Resume, TaskFilter, TaskOrder, TaskStateFilter
 from flowport.services.views import DefinitionView, TaskDetail
 from flowport.states import TaskState as FlowportTaskState
 
@@ -56,12 +56,13 @@ _ORDER_FIELDS = {
 
 
 def task_filter(request: TaskSearchRequest) -> TaskFilter:
+    state = _STATES[request.state] if request.state else None
+    wanted = TaskStateFilter(state, request.assigned)
     return TaskFilter(
-        state=_STATES[request.state] if request.state else None,
-        assigned=request.assigned,
+        states=(wanted,) if wanted != TaskStateFilter() else (),
         assignee=request.assignee,
-        candidate_user=request.candidate_user,
-        candidate_group=request.candidate_group,
+        candidate_users=(request.candidate_user,) if request.candidate_user else (),
+        candidate_groups=(request.candidate_group,) if request.candidate_group else (),
         instance_id=request.process_instance_key,
         definition_id=request.process_definition_key,
         element_id=request.task_definition_id,

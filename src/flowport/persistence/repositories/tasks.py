@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from flowport.persistence.paging import page
 from flowport.persistence.scope import Scope, task_visible
 from flowport.persistence.tables import (
-    UTCDateTime,
     definitions,
     instances,
     task_candidates,
@@ -174,103 +173,6 @@ def completed_by(conn: Connection, scope: Scope, identity: str, limit: int) -> l
         .limit(limit)
     )
     return [TaskRow(**r._asdict()) for r in conn.execute(query)]
-
-
-# --- ordered search (product task lists: sort by a chosen date, resume after or before a task) -----
-
-# Where a task without the sorted date sorts: after every dated task in ascending order.
-NO_DATE = datetime(9999, 12, 31, tzinfo=UTC)
-_ORDER_COLUMNS = {"created_at": tasks.c.created_at, "ended_at": tasks.c.ended_at, "due_at": tasks.c.due_at}
-
-
-@dataclass(frozen=True)
-class TaskFilter:
-    """What an ordered task search matches; None matches anything."""
-
-    state: TaskState | None = None
-    assigned: bool | None = None
-    assignee: str | None = None
-    candidate_user: str | None = None
-    candidate_group: str | None = None
-    instance_id: str | None = None
-    definition_id: str | None = None
-    element_id: str | None = None
-
-
-@dataclass(frozen=True)
-class TaskBound:
-    """A keyset position: the sorted date (``NO_DATE`` when the task has none) and the task id."""
-
-    at: datetime
-    task_id: str
-    inclusive: bool = False
-
-
-def _order_key(column: str) -> ColumnElement[datetime]:
-    """The sorted date, with ``NO_DATE`` for tasks without one, so keyset comparisons see no NULLs."""
-    return func.coalesce(_ORDER_COLUMNS[column], literal(NO_DATE, UTCDateTime()), type_=UTCDateTime())
-
-
-def order_position(conn: Connection, scope: Scope, task_id: str, column: str) -> TaskBound | None:
-    """The exact position of a visible task in an ordering (its stored date, not a rounded copy)."""
-    r = conn.execute(
-        select(_order_key(column).label("at")).where(tasks.c.id == task_id, task_visible(scope))
-    ).first()
-    return TaskBound(r.at, task_id) if r else None
-
-
-def search_tasks_ordered(
-    conn: Connection,
-    scope: Scope,
-    matching: TaskFilter,
-    *,
-    column: str,
-    descending: bool,
-    after: TaskBound | None,
-    before: TaskBound | None,
-    limit: int,
-) -> list[TaskRow]:
-    """Up to ``limit`` tasks in the order asked, after ``after`` or before ``before`` (in that order)."""
-    key = _order_key(column)
-    query = select(*_TASK_COLUMNS).where(task_visible(scope), *_conditions(matching))
-    # Reading backwards (before a task) walks the order reversed; the caller turns the page back round.
-    backwards = before is not None and after is None
-    bound = after if after is not None else before
-    forwards_desc = descending != backwards
-    if bound is not None:
-        later = or_(key > bound.at, and_(key == bound.at, tasks.c.id > bound.task_id))
-        earlier = or_(key < bound.at, and_(key == bound.at, tasks.c.id < bound.task_id))
-        condition = earlier if forwards_desc else later
-        if bound.inclusive:
-            condition = or_(condition, tasks.c.id == bound.task_id)
-        query = query.where(condition)
-    ordering = (key.desc(), tasks.c.id.desc()) if forwards_desc else (key.asc(), tasks.c.id.asc())
-    rows = [TaskRow(**r._asdict()) for r in conn.execute(query.order_by(*ordering).limit(limit))]
-    return rows[::-1] if backwards else rows
-
-
-def _conditions(matching: TaskFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if matching.state:
-        conditions.append(tasks.c.state == matching.state)
-    if matching.assigned is not None:
-        conditions.append(tasks.c.assignee.is_not(None) if matching.assigned else tasks.c.assignee.is_(None))
-    if matching.assignee:
-        conditions.append(tasks.c.assignee == matching.assignee)
-    for kind, value in (("user", matching.candidate_user), ("group", matching.candidate_group)):
-        if value:
-            offered = select(task_candidates.c.task_id).where(
-                task_candidates.c.kind == kind, task_candidates.c.value == value
-            )
-            conditions.append(tasks.c.id.in_(offered))
-    if matching.instance_id:
-        conditions.append(tasks.c.instance_id == matching.instance_id)
-    if matching.definition_id:
-        of_definition = select(instances.c.id).where(instances.c.definition_id == matching.definition_id)
-        conditions.append(tasks.c.instance_id.in_(of_definition))
-    if matching.element_id:
-        conditions.append(tasks.c.element_id == matching.element_id)
-    return conditions
 
 
 @dataclass(frozen=True)

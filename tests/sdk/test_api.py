@@ -70,7 +70,9 @@ def test_tasks(flowport: Client) -> None:
     instance = flowport.instances.start("user_task")
     (task,) = flowport.tasks.search(process_instance_id=instance.id)
     assert flowport.tasks.claim(task.id, "alice").assignee == "alice"
-    assert [t.id for t in flowport.tasks.search(assignee="alice", process_instance_id=instance.id)] == [task.id]
+    assert [t.id for t in flowport.tasks.search(assignee="alice", process_instance_id=instance.id)] == [
+        task.id
+    ]
     assert flowport.tasks.unclaim(task.id).assignee is None
     done = flowport.tasks.complete(task.id, {"ok": True})
     assert done.state == "COMPLETED"
@@ -152,6 +154,9 @@ def test_admin(flowport: Client, server: LiveServer) -> None:
 def test_invalid_definitions_say_where(flowport: Client) -> None:
     with pytest.raises(InvalidDefinition) as raised:
         flowport.definitions.deploy(bpmn("bad_missing_target.bpmn"))
-    assert raised.value.status == 422 and raised.value.detail
+    assert (raised.value.status, raised.value.element_id) == (422, "task1")
+    with pytest.raises(InvalidDefinition) as malformed:
+        flowport.definitions.deploy(bpmn("bad_malformed.bpmn"))
+    assert malformed.value.line == 15
     with pytest.raises(NotFound):
         flowport.instances.get("no-such-instance")

@@ -22,6 +22,7 @@ from flowport.client.worker_core import (
     WorkerSettings,
     default_worker_id,
     failure_report,
+    fetch_backoff,
     lock_lost,
     log,
     log_lost,
@@ -66,6 +67,7 @@ class Worker:
         self._stopping = threading.Event()
         self._slots = threading.Condition()
         self._running: set[str] = set()
+        self._fetch_failures = 0
         self._locks = _LockKeeper(self._extend, self.settings.extend_every)
 
     @property
@@ -89,11 +91,16 @@ class Worker:
                 while not self._stopping.is_set():
                     free = self._free_slots()
                     if free and not self._fetch_into(pool, free):
-                        self._stopping.wait(self.settings.poll_interval)
+                        self._stopping.wait(self._idle_wait())
             finally:
                 pool.shutdown(wait=True)
                 self._locks.close()
         log.info("worker %s stopped", self.worker_id)
+
+    def _idle_wait(self) -> float:
+        if self._fetch_failures:
+            return fetch_backoff(self._fetch_failures, self.settings)
+        return self.settings.poll_interval
 
     def _free_slots(self) -> int:
         with self._slots:
@@ -106,8 +113,10 @@ class Worker:
         try:
             jobs = self.client.jobs.fetch_and_lock(self.worker_id, self.settings.topic_locks, max_jobs=free)
         except errors.FlowportClientError as exc:
+            self._fetch_failures += 1
             log.warning("worker %s: fetch-and-lock failed: %s", self.worker_id, exc)
             return False
+        self._fetch_failures = 0
         for job in jobs:
             with self._slots:
                 if job.id in self._running:  # re-fetched after its lock expired: it is being handled

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import tomllib
 from pathlib import Path
 
 import flowport
+from flowport.client import resources, resources_async
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -32,3 +34,18 @@ def test_the_base_distribution_depends_only_on_httpx() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert [d.split(">")[0] for d in project["dependencies"]] == ["httpx"]
     assert "server" in project["optional-dependencies"]
+
+
+def test_the_async_client_offers_the_sync_clients_methods() -> None:
+    """resources.py and resources_async.py are two surfaces of one set of operations: kept in step."""
+    for name, sync_class in inspect.getmembers(resources, inspect.isclass):
+        if sync_class.__module__ != resources.__name__ or name.startswith("_") or name == "Runner":
+            continue
+        async_class = getattr(resources_async, name)
+        for method, function in inspect.getmembers(sync_class, inspect.isfunction):
+            if method.startswith("_"):
+                continue
+            twin = getattr(async_class, method)
+            assert list(inspect.signature(twin).parameters) == list(inspect.signature(function).parameters), (
+                method
+            )

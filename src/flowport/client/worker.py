@@ -36,7 +36,8 @@ class Worker:
 
     A handler's exception fails the job with one retry less and a growing ``retryTimeout``; a
     long handler's lock is extended in the background; a job is completed at most once (a job
-    whose lock was lost is logged and left to whoever holds it now).
+    whose lock was lost is logged and left to whoever holds it now). A worker runs once: after
+    :meth:`stop`, build a new one.
     """
 
     def __init__(
@@ -186,6 +187,7 @@ class Worker:
 
         def stop(signum: int, frame: FrameType | None) -> None:
             log.info("worker %s: signal %d, stopping after the running jobs", self.worker_id, signum)
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C interrupts them
             self.stop()
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -211,3 +213,28 @@ def test_the_async_worker_completes_and_fails_jobs(caplog: pytest.LogCaptureFixt
     asyncio.run(main())
     assert [(job_id, body["variables"]) for job_id, body in board.completed] == [("j-1", {"charged": True})]
     assert [(job_id, body["retries"]) for job_id, body in board.failed] == [("j-2", 2)]
+
+
+def test_sigterm_stops_the_worker_after_its_running_handler() -> None:
+    server = FakeServer()
+    board = JobBoard(server, [job_json("j-1")])
+    started = threading.Event()
+
+    def slow(job: Job) -> dict[str, bool]:
+        started.set()
+        threading.Event().wait(0.2)  # still running when SIGTERM arrives
+        return {"done": True}
+
+    def terminate() -> None:
+        assert started.wait(WAIT)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    with server.client() as client:
+        worker = Worker(client, {"payments": slow}, poll_interval=0.01)
+        killer = threading.Thread(target=terminate)
+        killer.start()
+        worker.run()  # in the main thread, where it installs its signal handlers
+        killer.join(WAIT)
+    assert board.completed == [("j-1", {"workerId": worker.worker_id, "variables": {"done": True}})]
+    assert signal.getsignal(signal.SIGTERM) is previous

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -36,8 +37,11 @@ def login(
     given = session.state(ctx)  # `flowport --url ... login` works as well as `flowport login --url ...`
     url = url or given.url or typer.prompt("Server URL")
     client_id = client_id or given.client_id or typer.prompt("Client id")
-    secret = client_secret or given.client_secret or typer.prompt("Client secret", hide_input=True)
+    secret = client_secret or given.client_secret or _ask_secret()
     name = profile or given.profile or DEFAULT_PROFILE
+    if not secret:
+        output.error("No client secret given: nothing was saved.")
+        raise typer.Exit(1)
     with session.reported():
         check_url(url)
         server = Target(url.rstrip("/"), client_id, secret)
@@ -50,3 +54,11 @@ def login(
     output.success(f"Logged in to {server.url} as {client_id}; saved as profile '{name}' in {path}.")
     if name != DEFAULT_PROFILE:
         output.line(f"Use it with: flowport --profile {name} instances list", "dim")
+
+
+def _ask_secret() -> str:
+    """Without echo on a terminal; piped in (``... | flowport login``), the first line of stdin."""
+    if sys.stdin.isatty():
+        secret: str = typer.prompt("Client secret", hide_input=True)
+        return secret
+    return sys.stdin.readline().rstrip("\r\n")

@@ -118,8 +118,7 @@ def root(
 ) -> None:
     """Flowport: a self-hosted BPMN 2.0 workflow server.
 
-    Commands act directly on the configured database (no server needs to run), or with --url or
-    --profile on a remote server through its API.
+    Commands act on the configured database (no server needs to run), or on a server with --url.
     """
     ctx.obj = CliState(
         config_file=config,

@@ -46,7 +46,8 @@ HANDLER = textwrap.dedent(
     if variables.get("garbage"):
         print("done!")
         sys.exit(0)
-    print(json.dumps({"charged": variables["amount"] * 2, "secret_seen": "FLOWPORT_CLIENT_SECRET" in os.environ}))
+    secret_seen = "FLOWPORT_CLIENT_SECRET" in os.environ
+    print(json.dumps({"charged": variables["amount"] * 2, "secret_seen": secret_seen}))
     """
 )
 
@@ -244,9 +245,8 @@ def test_login_writes_a_private_profile_that_later_commands_use(server: LiveServ
     )
     ok(home, "--url", server.url, "deploy", SERVICE_TASK)  # --url of the default profile: its credentials
     assert "service_task" in ok(home, "--profile", "default", "definitions", "list")
-    assert "service_task" in ok(
-        home, env=environment(home, FLOWPORT_PROFILE="reading"), *["definitions", "list"]
-    )
+    by_variable = environment(home, FLOWPORT_PROFILE="reading")
+    assert "service_task" in ok(home, "definitions", "list", env=by_variable)
     refused = one_line_failure(flowport(home, "--profile", "reading", "instances", "start", "service_task"))
     assert "missing permission instances:start" in refused
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600

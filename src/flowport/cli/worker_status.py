@@ -59,7 +59,7 @@ class WorkerStatus:
         text.append(f"{done} done", style="green")
         text.append(", ")
         text.append(f"{failed} failed", style="red" if failed else "")
-        text.append(f", {running} running   (Ctrl-C or SIGTERM stops after the running jobs)")
+        text.append(f", {running} running  (Ctrl-C stops)")
         return text
 
     def summary(self) -> str:

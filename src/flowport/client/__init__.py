@@ -1,12 +1,11 @@
 """Flowport's Python SDK: the native API over httpx, sync and async, with tokens handled for you.
 
 It imports nothing from the server, so ``pip install flowport`` (without the ``server`` extra)
-is enough to call a Flowport server::
+is enough to call a Flowport server:
 
-    from flowport.client import Client
-
-    with Client("http://127.0.0.1:8077", client_id="...", client_secret="...") as flowport:
-        instance = flowport.instances.start("approval", {"amount": 250})
+>>> from flowport.client import Client
+>>> with Client("http://127.0.0.1:8077", client_id="...", client_secret="...") as flowport:
+...     instance = flowport.instances.start("approval", {"amount": 250})
 """
 
 from __future__ import annotations

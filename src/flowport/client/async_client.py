@@ -25,6 +25,10 @@ class AsyncClient:
     ``private_key_jwt``), or pass a ready bearer ``token``. The token is fetched on first use from
     the server's discovery document, renewed ``token_renew_margin`` seconds before it expires
     (default: 10 % of its lifetime, at most 30 s) and once more after a 401 ``invalid_token``.
+
+    Idempotent calls retry ``retries`` times on connection errors and 503, waiting about
+    ``retry_backoff * 2**n`` seconds; other calls raise at once (:class:`TransportError`, or the
+    problem's exception). ``environment`` sends the ``x-ws-env`` header on every API call.
     """
 
     def __init__(
@@ -42,6 +46,7 @@ class AsyncClient:
         audience: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = 3,
+        retry_backoff: float = 0.5,
         token_url: str | None = None,
         token_renew_margin: float | None = None,
         verify: bool | str = True,
@@ -59,6 +64,7 @@ class AsyncClient:
             scope=scope,
             audience=audience,
             retries=retries,
+            retry_backoff=retry_backoff,
             token_url=token_url,
             token_renew_margin=token_renew_margin,
         )

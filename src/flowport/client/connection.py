@@ -43,6 +43,7 @@ def connect(
     scope: str | None,
     audience: str | None,
     retries: int,
+    retry_backoff: float,
     token_url: str | None,
     token_renew_margin: float | None,
 ) -> Connection:
@@ -67,4 +68,4 @@ def connect(
         audience=audience,
         renew_margin=token_renew_margin,
     )
-    return Connection(base, source, RetryPolicy(retries=retries), environment)
+    return Connection(base, source, RetryPolicy(retries=retries, backoff=retry_backoff), environment)

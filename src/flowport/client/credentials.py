@@ -19,6 +19,15 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 60  # seconds; the server accepts at most an hour and remembers each jti
 
 
+def key_type(algorithm: str) -> str:
+    """The JWK key type (RFC 7518 section 6.1) an assertion algorithm signs with."""
+    if algorithm.startswith(("RS", "PS")):
+        return "RSA"
+    if algorithm.startswith("ES"):
+        return "EC"
+    return "OKP"  # EdDSA, Ed25519
+
+
 class Secret:
     """A string that does not print itself."""
 
@@ -107,5 +116,7 @@ class PrivateKeyJwt:
             "jti": uuid.uuid4().hex,
         }
         header = {"alg": self.algorithm, **({"kid": self.key_id} if self.key_id else {})}
-        key = jwk.import_key(self.private_key.reveal())
+        kind = key_type(self.algorithm)
+        key_class = jwk.RSAKey if kind == "RSA" else jwk.ECKey if kind == "EC" else jwk.OKPKey
+        key = key_class.import_key(self.private_key.reveal())
         return jwt.encode(header, claims, key, algorithms=[self.algorithm])

@@ -22,6 +22,7 @@ from flowport.client.worker_core import (
     WorkerSettings,
     default_worker_id,
     failure_report,
+    fetch_backoff,
     lock_lost,
     log,
     log_lost,
@@ -35,7 +36,8 @@ class Worker:
 
     A handler's exception fails the job with one retry less and a growing ``retryTimeout``; a
     long handler's lock is extended in the background; a job is completed at most once (a job
-    whose lock was lost is logged and left to whoever holds it now).
+    whose lock was lost is logged and left to whoever holds it now). A worker runs once: after
+    :meth:`stop`, build a new one.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class Worker:
         self._stopping = threading.Event()
         self._slots = threading.Condition()
         self._running: set[str] = set()
+        self._fetch_failures = 0
         self._locks = _LockKeeper(self._extend, self.settings.extend_every)
 
     @property
@@ -89,11 +92,16 @@ class Worker:
                 while not self._stopping.is_set():
                     free = self._free_slots()
                     if free and not self._fetch_into(pool, free):
-                        self._stopping.wait(self.settings.poll_interval)
+                        self._stopping.wait(self._idle_wait())
             finally:
                 pool.shutdown(wait=True)
                 self._locks.close()
         log.info("worker %s stopped", self.worker_id)
+
+    def _idle_wait(self) -> float:
+        if self._fetch_failures:
+            return fetch_backoff(self._fetch_failures, self.settings)
+        return self.settings.poll_interval
 
     def _free_slots(self) -> int:
         with self._slots:
@@ -106,8 +114,10 @@ class Worker:
         try:
             jobs = self.client.jobs.fetch_and_lock(self.worker_id, self.settings.topic_locks, max_jobs=free)
         except errors.FlowportClientError as exc:
+            self._fetch_failures += 1
             log.warning("worker %s: fetch-and-lock failed: %s", self.worker_id, exc)
             return False
+        self._fetch_failures = 0
         for job in jobs:
             with self._slots:
                 if job.id in self._running:  # re-fetched after its lock expired: it is being handled
@@ -177,6 +187,7 @@ class Worker:
 
         def stop(signum: int, frame: FrameType | None) -> None:
             log.info("worker %s: signal %d, stopping after the running jobs", self.worker_id, signum)
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C interrupts them
             self.stop()
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -20,6 +20,7 @@ from flowport.client.worker_core import (
     WorkerSettings,
     default_worker_id,
     failure_report,
+    fetch_backoff,
     lock_lost,
     log,
     log_lost,
@@ -60,6 +61,7 @@ class AsyncWorker:
         self._stopping = asyncio.Event()
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slot_freed = asyncio.Event()
+        self._fetch_failures = 0
 
     @property
     def worker_id(self) -> str:
@@ -82,8 +84,11 @@ class AsyncWorker:
                     await self._slot_freed.wait()
                     continue
                 if not await self._fetch(free):
+                    idle = self.settings.poll_interval
+                    if self._fetch_failures:
+                        idle = fetch_backoff(self._fetch_failures, self.settings)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stopping.wait(), self.settings.poll_interval)
+                        await asyncio.wait_for(self._stopping.wait(), idle)
             if self._running:
                 await asyncio.gather(*self._running.values(), return_exceptions=True)
         finally:
@@ -97,8 +102,10 @@ class AsyncWorker:
                 self.worker_id, self.settings.topic_locks, max_jobs=free
             )
         except errors.FlowportClientError as exc:
+            self._fetch_failures += 1
             log.warning("worker %s: fetch-and-lock failed: %s", self.worker_id, exc)
             return False
+        self._fetch_failures = 0
         for job in jobs:
             if job.id not in self._running:  # re-fetched after its lock expired: it is being handled
                 self._running[job.id] = asyncio.create_task(self._handle(job), name=f"flowport-job-{job.id}")

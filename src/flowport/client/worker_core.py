@@ -68,6 +68,14 @@ def failure_report(job: Job, exc: BaseException, settings: WorkerSettings) -> Fa
     return FailureReport(message[:MAX_ERROR_MESSAGE], remaining, timeout if remaining else 0.0)
 
 
+MAX_FETCH_BACKOFF = 30.0
+
+
+def fetch_backoff(failures: int, settings: WorkerSettings) -> float:
+    """How long to wait after ``failures`` failed fetches in a row: the server may be down a while."""
+    return min(MAX_FETCH_BACKOFF, settings.poll_interval * 2.0 ** max(0, failures - 1))
+
+
 def lock_lost(exc: BaseException) -> bool:
     """The server no longer gives this worker the job (expired lock taken by another, or gone)."""
     return isinstance(exc, errors.NotFound | errors.Conflict)

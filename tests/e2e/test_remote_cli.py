@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -321,3 +323,69 @@ def test_administration_works_remotely_through_the_admin_api(server: LiveServer,
     assert carol["username"] == "carol" and carol["locked"] is True
     assert "client.created" in ok(home, *admin, "audit", "list", "--event", "client.created")
     assert "yes" in ok(home, *admin, "keys", "list")
+
+
+# A job program that says it started, then waits for the test to let it finish.
+WAITING = textwrap.dedent(
+    """
+    import json, pathlib, sys, time
+    json.load(sys.stdin)
+    pathlib.Path("started").touch()
+    while not pathlib.Path("release").exists():
+        time.sleep(0.05)
+    print(json.dumps({"waited": True}))
+    """
+)
+
+
+@contextmanager
+def running(worker: subprocess.Popen[str], release: Path) -> Iterator[subprocess.Popen[str]]:
+    """The worker, killed if the test fails before it ends, its waiting program let go (no leftovers)."""
+    try:
+        yield worker
+    finally:
+        release.touch()
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+
+
+def read_until(stream: Any, text: str) -> None:
+    """Read the worker's stderr until ``text`` shows up (a deadline for hangs, not a timed assertion)."""
+    seen = b""
+    deadline = time.monotonic() + 60
+    while text.encode() not in seen:
+        assert time.monotonic() < deadline, f"gave up waiting for {text!r} in {seen!r}"
+        readable, _, _ = select.select([stream], [], [], 0.2)
+        if readable:
+            seen += os.read(stream.fileno(), 4096)
+
+
+def test_ctrl_c_lets_the_running_job_finish_and_a_second_one_ends_it(server: LiveServer, home: Path) -> None:
+    (home / "wait.py").write_text(WAITING)
+    admin = as_admin(server)
+    ok(home, *admin, "deploy", SERVICE_TASK)
+    first = ok(home, *admin, "instances", "start", "service_task", "-q").strip()
+    command = ["--topic", "work-topic", "--exec", f"{sys.executable} wait.py", "--max-jobs", "1"]
+
+    with running(start_worker(home, server, *command), home / "release") as worker:
+        wait_for((home / "started").exists, "the job's program started")
+        worker.send_signal(signal.SIGINT)
+        read_until(worker.stderr, "Stopping after the running jobs")
+        (home / "release").touch()  # the program finishes after the Ctrl-C, and its job completes
+        out, _ = worker.communicate(timeout=60)
+    assert worker.returncode == 0 and "1 done, 0 failed" in out
+    assert "after_work" in ok(home, *admin, "instances", "show", first, "--history", "0")
+
+    (home / "started").unlink()
+    (home / "release").unlink()
+    second = ok(home, *admin, "instances", "start", "service_task", "-q").strip()
+    with running(start_worker(home, server, *command), home / "release") as worker:
+        wait_for((home / "started").exists, "the job's program started")
+        worker.send_signal(signal.SIGINT)
+        read_until(worker.stderr, "Stopping after the running jobs")
+        worker.send_signal(signal.SIGINT)
+        _, err = worker.communicate(timeout=60)
+    assert worker.returncode == 130 and "Interrupted" in err
+    [job] = json.loads(ok(home, *admin, "--json", "jobs", "list", "--instance", second))
+    assert "killed by SIGTERM" in job["errorMessage"]  # reported at once, not left to the lock's expiry

@@ -15,6 +15,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -37,19 +38,56 @@ class HandlerSpecError(ValueError):
     """``--exec`` or ``--handler`` does not name something that can run."""
 
 
-def command(line: str) -> JobHandler:
-    """A handler that runs ``line`` (split like a shell would, but without one) per job."""
-    try:
-        argv = shlex.split(line)
-    except ValueError as exc:
-        raise HandlerSpecError(f"cannot split '{line}': {exc}") from None
-    if not argv:
-        raise HandlerSpecError("the command is empty")
+class Command:
+    """A handler that runs a program per job; :meth:`terminate` ends the ones still running."""
 
-    def run(job: Job) -> dict[str, Any]:
-        return _run_program(argv, job)
+    def __init__(self, line: str) -> None:
+        try:
+            self.argv = shlex.split(line)
+        except ValueError as exc:
+            raise HandlerSpecError(f"cannot split '{line}': {exc}") from None
+        if not self.argv:
+            raise HandlerSpecError("the command is empty")
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
 
-    return run
+    def __call__(self, job: Job) -> dict[str, Any]:
+        env = {name: value for name, value in os.environ.items() if name not in _WITHHELD}
+        env.update(
+            FLOWPORT_JOB_ID=job.id,
+            FLOWPORT_JOB_TOPIC=job.topic,
+            FLOWPORT_PROCESS_INSTANCE_ID=job.process_instance_id,
+        )
+        try:
+            program = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                # Its own process group: Ctrl-C in the terminal stops the worker gracefully, and a
+                # running job's program finishes instead of dying with it.
+                process_group=0,
+            )
+        except OSError as exc:
+            raise CommandFailed(f"cannot run {self.argv[0]}: {exc.strerror or exc}") from None
+        with self._lock:
+            self._running.add(program)
+        try:
+            stdout, stderr = program.communicate(json.dumps(job.variables or {}).encode())
+        finally:
+            with self._lock:
+                self._running.discard(program)
+        if program.returncode != 0:
+            raise CommandFailed(_failure(program.returncode, stderr))
+        return _variables(stdout)
+
+    def terminate(self) -> None:
+        """SIGTERM to the programs still running (the worker was interrupted a second time)."""
+        with self._lock:
+            running = list(self._running)
+        for program in running:
+            program.terminate()
 
 
 def python(spec: str) -> JobHandler:
@@ -79,31 +117,6 @@ def python(spec: str) -> JobHandler:
         return result
 
     return call
-
-
-def _run_program(argv: list[str], job: Job) -> dict[str, Any]:
-    env = {name: value for name, value in os.environ.items() if name not in _WITHHELD}
-    env.update(
-        FLOWPORT_JOB_ID=job.id,
-        FLOWPORT_JOB_TOPIC=job.topic,
-        FLOWPORT_PROCESS_INSTANCE_ID=job.process_instance_id,
-    )
-    try:
-        done = subprocess.run(
-            argv,
-            input=json.dumps(job.variables or {}).encode(),
-            capture_output=True,
-            env=env,
-            check=False,
-            # Its own process group: Ctrl-C in the terminal stops the worker gracefully, and a
-            # running job's program finishes instead of dying with it.
-            process_group=0,
-        )
-    except OSError as exc:
-        raise CommandFailed(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        raise CommandFailed(_failure(done.returncode, done.stderr))
-    return _variables(done.stdout)
 
 
 def _failure(code: int, stderr: bytes) -> str:

@@ -7,7 +7,12 @@ backoff, graceful stop on SIGTERM and Ctrl-C); this module only turns options in
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -71,8 +76,11 @@ def run(
             worker_id=worker_id,
         )
         status.worker_id = worker.worker_id
-        with status.live(terminal):
-            worker.run()
+        with status.live(terminal), _signals(worker, job_handler) as interrupted:
+            worker.run(handle_signals=False)
+    if interrupted.is_set():
+        output.error("Interrupted: the running programs were stopped and their jobs reported as failed.")
+        raise typer.Exit(130)
     if as_json:
         output.json_plain({"workerId": status.worker_id, "done": status.done, "failed": status.failed})
     else:
@@ -84,11 +92,42 @@ def _handler(exec_line: str | None, handler: str | None) -> job_handlers.JobHand
         raise typer.BadParameter("give either --exec COMMAND or --handler MODULE:FUNCTION")
     try:
         if exec_line is not None:
-            return job_handlers.command(exec_line)
+            return job_handlers.Command(exec_line)
         assert handler is not None
         return job_handlers.python(handler)
     except job_handlers.HandlerSpecError as exc:
         raise typer.BadParameter(str(exc), param_hint="--exec" if exec_line else "--handler") from None
+
+
+@contextmanager
+def _signals(worker: Worker, handler: job_handlers.JobHandler) -> Iterator[threading.Event]:
+    """SIGTERM or Ctrl-C: stop fetching and let the running jobs finish; a second Ctrl-C ends them.
+
+    The worker's programs run in their own process group (the terminal's Ctrl-C does not reach
+    them), so the second one is passed on here: they end, and their jobs are reported as failed
+    at once rather than when their locks expire. A Python handler cannot be stopped from outside,
+    so for those the second Ctrl-C interrupts as Python does.
+    """
+    interrupted = threading.Event()
+
+    def first(signum: int, frame: FrameType | None) -> None:
+        worker.stop()
+        signal.signal(signal.SIGINT, second)
+        sys.stderr.write("Stopping after the running jobs (Ctrl-C again ends them).\n")
+        sys.stderr.flush()
+
+    def second(signum: int, frame: FrameType | None) -> None:
+        interrupted.set()
+        if not isinstance(handler, job_handlers.Command):
+            raise KeyboardInterrupt
+        handler.terminate()
+
+    previous = {sig: signal.signal(sig, first) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield interrupted
+    finally:
+        for sig, action in previous.items():
+            signal.signal(sig, action)
 
 
 def _show_sdk_warnings() -> None:

@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import open_services
-from flowport.services import audit as audit_service
+from flowport.cli import output, session
 
 app = typer.Typer(help="The security audit log.", no_args_is_help=True)
 
@@ -24,11 +22,16 @@ def list_events(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List security events, newest first."""
-    with open_services(ctx, auth=True) as services:
-        page = audit_service.search(services, env, event, None, limit)
+    with session.accounts(ctx) as accounts:
+        page = accounts.audit(event, env, limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table("At", "Event", "Env", "Actor", "Subject", "Source", "Details")
     for e in page.items:
         details = json.dumps(e.details, default=str, sort_keys=True) if e.details else ""
-        output.add_row(grid, output.when(e.at), e.event, e.env, e.actor, e.subject, e.source_ip, details)
+        output.add_row(
+            grid, output.when(e.at), e.event, e.environment, e.actor, e.subject, e.source_ip, details
+        )
     output.show(grid, "No audit events match.")
     output.more(page.next_cursor, limit)

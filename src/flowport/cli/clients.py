@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import CLI_ACTOR, open_services
-from flowport.services import clients as client_service
-from flowport.services.clients import ClientSpec, ClientView, NewSecret
+from flowport.cli import output, session
+from flowport.client.models import IssuedClient, OAuthClient
+from flowport.services.clients import ClientSpec
 from flowport.states import Visibility
 
 app = typer.Typer(help="OAuth clients (application users) and their secrets.", no_args_is_help=True)
@@ -62,9 +61,9 @@ def create(
         visibility=visibility,
         jwks=_read_jwks(jwks) if jwks else None,
     )
-    with open_services(ctx, auth=True) as services:
-        issued = client_service.create(services, CLI_ACTOR, spec, source="cli")
-    _print_secret(issued, f"Created client {issued.client.id}.")
+    with session.accounts(ctx) as accounts:
+        issued = accounts.create_client(spec)
+    _print_secret(ctx, issued, f"Created client {issued.client_id}.")
 
 
 @app.command("list")
@@ -74,15 +73,18 @@ def list_clients(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List clients, newest first (secrets are never shown)."""
-    with open_services(ctx, auth=True) as services:
-        page = client_service.search(services, env, None, limit)
+    with session.accounts(ctx) as accounts:
+        page = accounts.clients(env, limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table("Client id", "Name", "Env", "Profile", "Enabled", "Source", "Created", "Last used")
     for c in page.items:
         output.add_row(
             grid,
-            c.id,
+            c.client_id,
             c.name,
-            c.env,
+            c.environment,
             c.profile,
             "yes" if c.enabled else "no",
             c.source,
@@ -96,9 +98,12 @@ def list_clients(
 @app.command("show")
 def show(ctx: typer.Context, client_id: ClientId) -> None:
     """Show one client's settings (never its secret)."""
-    with open_services(ctx, auth=True) as services:
-        view = client_service.get(services, client_id)
-    _details(view)
+    with session.accounts(ctx) as accounts:
+        view = accounts.client(client_id)
+    if session.as_json(ctx):
+        output.record(view)
+    else:
+        _details(view)
 
 
 @app.command("rotate-secret")
@@ -112,31 +117,27 @@ def rotate_secret(
     ] = None,
 ) -> None:
     """Issue a new secret; the previous one keeps working for the grace period unless --now."""
-    with open_services(ctx, auth=True) as services:
-        issued = client_service.rotate_secret(services, CLI_ACTOR, client_id, now=now, grace_seconds=grace)
-    until = issued.client.previous_secret_valid_until
+    with session.accounts(ctx) as accounts:
+        issued = accounts.rotate_secret(client_id, now, grace)
+    until = issued.previous_secret_valid_until
     note = (
         f"The previous secret stays valid until {output.when(until)}."
         if until
         else "The previous secret no longer works."
     )
-    _print_secret(issued, f"Rotated the secret of {client_id}. {note}")
+    _print_secret(ctx, issued, f"Rotated the secret of {client_id}. {note}")
 
 
 @app.command("disable")
 def disable(ctx: typer.Context, client_id: ClientId) -> None:
     """Refuse the client new tokens until it is enabled again."""
-    with open_services(ctx, auth=True) as services:
-        client_service.disable(services, CLI_ACTOR, client_id)
-    output.success(f"Disabled client {client_id}.")
+    _set_enabled(ctx, client_id, False, f"Disabled client {client_id}.")
 
 
 @app.command("enable")
 def enable(ctx: typer.Context, client_id: ClientId) -> None:
     """Let a disabled client get tokens again."""
-    with open_services(ctx, auth=True) as services:
-        client_service.enable(services, CLI_ACTOR, client_id)
-    output.success(f"Enabled client {client_id}.")
+    _set_enabled(ctx, client_id, True, f"Enabled client {client_id}.")
 
 
 @app.command("delete")
@@ -148,23 +149,35 @@ def delete(
     """Delete a client for good."""
     if not yes:
         typer.confirm(f"Delete client {client_id}?", abort=True)
-    with open_services(ctx, auth=True) as services:
-        client_service.delete(services, CLI_ACTOR, client_id)
-    output.success(f"Deleted client {client_id}.")
+    with session.accounts(ctx) as accounts:
+        accounts.delete_client(client_id)
+    output.done(f"Deleted client {client_id}.", session.as_json(ctx), deleted=client_id)
 
 
-def _print_secret(issued: NewSecret, headline: str) -> None:
+def _set_enabled(ctx: typer.Context, client_id: str, enabled: bool, message: str) -> None:
+    with session.accounts(ctx) as accounts:
+        view = accounts.set_enabled(client_id, enabled)
+    if session.as_json(ctx):
+        output.record(view)
+    else:
+        output.success(message)
+
+
+def _print_secret(ctx: typer.Context, issued: IssuedClient, headline: str) -> None:
+    if session.as_json(ctx):
+        output.record(issued)  # the API's answer: the secret, shown this once, is the point of it
+        return
     output.success(headline)
     output.details(
-        [("Client id", issued.client.id), ("Client secret", issued.client_secret)], title="Credentials"
+        [("Client id", issued.client_id), ("Client secret", issued.client_secret)], title="Credentials"
     )
     output.line("Store the secret now: it is shown only this once.", "bold yellow")
 
 
-def _details(view: ClientView) -> None:
+def _details(view: OAuthClient) -> None:
     rows: list[tuple[str, Any]] = [
         ("Name", view.name),
-        ("Environment", view.env),
+        ("Environment", view.environment),
         ("Profile", view.profile),
         ("Permissions", ", ".join(view.permissions)),
         ("Audiences", ", ".join(view.audiences)),
@@ -179,7 +192,7 @@ def _details(view: ClientView) -> None:
     ]
     if view.previous_secret_valid_until:
         rows.append(("Previous secret valid until", output.when(view.previous_secret_valid_until)))
-    output.details(rows, title=f"Client {view.id}")
+    output.details(rows, title=f"Client {view.client_id}")
 
 
 def _read_jwks(path: Path) -> dict[str, Any]:

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import CLI_ACTOR, open_services
-from flowport.services import environments as environment_service
+from flowport.cli import output, session
 
 app = typer.Typer(help="Environments (sandboxes): create, list, delete.", no_args_is_help=True)
 
@@ -18,16 +16,22 @@ Name = Annotated[str, typer.Argument(metavar="NAME", help="Environment name.", s
 @app.command("create")
 def create(ctx: typer.Context, name: Name) -> None:
     """Create an environment (lower-case letters, digits, '_' and '-')."""
-    with open_services(ctx, auth=True) as services:
-        environment_service.create(services, CLI_ACTOR, name)
-    output.success(f"Created environment {name}.")
+    with session.accounts(ctx) as accounts:
+        created = accounts.create_environment(name)
+    if session.as_json(ctx):
+        output.record(created)
+    else:
+        output.success(f"Created environment {name}.")
 
 
 @app.command("list")
 def list_environments(ctx: typer.Context) -> None:
     """List environments."""
-    with open_services(ctx, auth=True) as services:
-        rows = environment_service.list_all(services)
+    with session.accounts(ctx) as accounts:
+        rows = accounts.environments()
+    if session.as_json(ctx):
+        output.records(rows)
+        return
     grid = output.table("Name", "Created")
     for row in rows:
         output.add_row(grid, row.name, output.when(row.created_at))
@@ -37,6 +41,6 @@ def list_environments(ctx: typer.Context) -> None:
 @app.command("delete")
 def delete(ctx: typer.Context, name: Name) -> None:
     """Delete an empty environment (not 'default')."""
-    with open_services(ctx, auth=True) as services:
-        environment_service.delete(services, CLI_ACTOR, name)
-    output.success(f"Deleted environment {name}.")
+    with session.accounts(ctx) as accounts:
+        accounts.delete_environment(name)
+    output.done(f"Deleted environment {name}.", session.as_json(ctx), deleted=name)

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections import deque
 from typing import Annotated
 
 import typer
 
-from flowport.cli import output, variables
-from flowport.cli.session import CLI_ACTOR, open_services
+from flowport.cli import output, session, variables
 from flowport.cli.variables import VarsJsonOption, VarsOption
-from flowport.services import definitions as definition_service
-from flowport.services import instances as instance_service
-from flowport.services.context import Services
-from flowport.services.instances import HistoryEntry, InstanceView
+from flowport.cli.workflow import Overview
+from flowport.client.models import Instance
 from flowport.states import InstanceStatus
 
 app = typer.Typer(help="Process instances: list, show, start, cancel.", no_args_is_help=True)
+
+InstanceId = Annotated[
+    str, typer.Argument(metavar="INSTANCE_ID", help="Process instance id.", show_default=False)
+]
 
 
 @app.command("list")
@@ -30,8 +30,11 @@ def list_instances(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List process instances, newest first."""
-    with open_services(ctx) as services:
-        page = instance_service.search(services, CLI_ACTOR, status=status, definition_key=key, limit=limit)
+    with session.workflow(ctx) as flow:
+        page = flow.instances(status, key, limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table("Id", "Process", "Status", "Business key", "Waiting at", "Started", "Ended")
     for view in page.items:
         output.add_row(
@@ -51,29 +54,33 @@ def list_instances(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    instance_id: Annotated[
-        str, typer.Argument(metavar="INSTANCE_ID", help="Process instance id.", show_default=False)
-    ],
+    instance_id: InstanceId,
     history: Annotated[int, typer.Option(min=0, help="How many recent history entries to show.")] = 20,
 ) -> None:
     """Show one process instance: details, variables, active elements and recent history."""
-    with open_services(ctx) as services:
-        view = instance_service.get(services, CLI_ACTOR, instance_id)
-        elements = definition_service.get(services, CLI_ACTOR, view.definition_id).elements
-        recent = _recent_history(services, instance_id, history)
+    with session.workflow(ctx) as flow:
+        overview = flow.overview(instance_id, history)
+    if session.as_json(ctx):
+        output.record(overview.instance, history=[dict(entry.raw) for entry in overview.recent])
+        return
+    _show(overview, history)
+
+
+def _show(overview: Overview, history: int) -> None:
+    view = overview.instance
     _details(view)
     output.line("Variables", "bold")
-    output.json_block(view.variables)
+    output.json_block(view.variables or {})
     active = output.table("Element", "Type", "Name", title="Active elements")
     for element_id in view.active_element_ids:
-        info = elements.get(element_id)
+        info = overview.elements.get(element_id)
         output.add_row(active, element_id, info.type if info else None, info.name if info else None)
     output.show(active, "No active elements.")
     if history:
         log = output.table(
             "At", "Event", "Element", "Actor", "Details", title=f"Recent history (last {history})"
         )
-        for entry in recent:
+        for entry in overview.recent:
             element = entry.element_name or entry.element_id
             extra = json.dumps(entry.details, default=str) if entry.details else ""
             output.add_row(log, output.when(entry.at), entry.event, element, entry.actor, extra)
@@ -93,31 +100,29 @@ def start(
 ) -> None:
     """Start an instance of the newest version of a process and run it until it waits."""
     values = variables.parse(var, vars_json)
-    with open_services(ctx) as services:
-        view = instance_service.start(
-            services, CLI_ACTOR, definition_key=key, variables=values, business_key=business_key
-        )
-    if quiet:
+    with session.workflow(ctx) as flow:
+        view = flow.start(key, values, business_key)
+    if session.as_json(ctx):
+        output.record(view)
+    elif quiet:
         typer.echo(view.id)
-        return
-    output.success(f"Started process instance {view.id} of '{view.definition_key}'.")
-    _details(view)
+    else:
+        output.success(f"Started process instance {view.id} of '{view.definition_key}'.")
+        _details(view)
 
 
 @app.command("cancel")
-def cancel(
-    ctx: typer.Context,
-    instance_id: Annotated[
-        str, typer.Argument(metavar="INSTANCE_ID", help="Process instance id.", show_default=False)
-    ],
-) -> None:
+def cancel(ctx: typer.Context, instance_id: InstanceId) -> None:
     """Cancel a running or suspended process instance."""
-    with open_services(ctx) as services:
-        view = instance_service.cancel(services, CLI_ACTOR, instance_id)
-    output.success(f"Canceled process instance {view.id} ({view.status}).")
+    with session.workflow(ctx) as flow:
+        view = flow.cancel(instance_id)
+    if session.as_json(ctx):
+        output.record(view)
+    else:
+        output.success(f"Canceled process instance {view.id} ({view.status}).")
 
 
-def _details(view: InstanceView) -> None:
+def _details(view: Instance) -> None:
     output.details(
         [
             ("Process", f"{view.definition_key} (definition {view.definition_id})"),
@@ -130,14 +135,3 @@ def _details(view: InstanceView) -> None:
         ],
         title=f"Process instance {view.id}",
     )
-
-
-def _recent_history(services: Services, instance_id: str, count: int) -> list[HistoryEntry]:
-    """The last ``count`` entries (the service pages oldest first, so read through to the end)."""
-    recent: deque[HistoryEntry] = deque(maxlen=count)
-    after: int | None = 0
-    while count and after is not None:
-        page = instance_service.history(services, CLI_ACTOR, instance_id, after, 1000)
-        recent.extend(page.items)
-        after = page.items[-1].id if page.next_cursor else None
-    return list(recent)

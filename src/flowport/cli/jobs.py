@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import CLI_ACTOR, open_services
-from flowport.services import jobs as job_service
+from flowport.cli import output, session
 
 app = typer.Typer(help="External jobs (service tasks done by workers).", no_args_is_help=True)
 
@@ -21,8 +19,11 @@ def list_jobs(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List open jobs, newest first."""
-    with open_services(ctx) as services:
-        page = job_service.search(services, CLI_ACTOR, topic, instance, None, limit)
+    with session.workflow(ctx) as flow:
+        page = flow.jobs(topic, instance, limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table("Id", "Topic", "Element", "Instance", "Retries", "Locked by", "Lock expires", "Error")
     for job in page.items:
         output.add_row(
@@ -30,7 +31,7 @@ def list_jobs(
             job.id,
             job.topic,
             job.element_id,
-            job.instance_id,
+            job.process_instance_id,
             job.retries,
             job.worker_id,
             output.when(job.lock_expires_at),

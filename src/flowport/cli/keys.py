@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import CLI_ACTOR, open_services
-from flowport.services import keys as key_service
+from flowport.cli import output, session
 
 app = typer.Typer(help="Signing keys of the token service.", no_args_is_help=True)
 
@@ -14,8 +12,11 @@ app = typer.Typer(help="Signing keys of the token service.", no_args_is_help=Tru
 @app.command("list")
 def list_keys(ctx: typer.Context) -> None:
     """List signing keys: which one signs, and until when retired ones stay in the JWKS."""
-    with open_services(ctx, auth=True) as services:
-        keys = key_service.list_keys(services)
+    with session.accounts(ctx) as accounts:
+        keys = accounts.keys()
+    if session.as_json(ctx):
+        output.records(keys)
+        return
     grid = output.table("Kid", "Alg", "Created", "Active", "Published until")
     for key in keys:
         until = "(while active)" if key.active else output.when(key.publish_until)
@@ -34,6 +35,9 @@ def rotate(ctx: typer.Context) -> None:
     The new key uses auth.signing_alg (RS256, ES256 or EdDSA); changing that setting rotates
     automatically at the next start.
     """
-    with open_services(ctx, auth=True) as services:
-        key = key_service.rotate(services, CLI_ACTOR)
+    with session.accounts(ctx) as accounts:
+        key = accounts.rotate_key()
+    if session.as_json(ctx):
+        output.record(key)
+        return
     output.success(f"New signing key {key.kid} ({key.alg}); running servers switch to it within 10 s.")

@@ -17,9 +17,12 @@ from flowport.cli import (
     instances,
     jobs,
     keys,
+    login,
     output,
+    session,
     tasks,
     users,
+    worker,
 )
 from flowport.cli.serve import serve
 from flowport.cli.session import CliState, settings
@@ -46,6 +49,11 @@ app.add_typer(environments.app, name="env")
 app.add_typer(users.app, name="users")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(worker.app, name="worker")
+app.command("login")(login.login)
+
+
+REMOTE = "Remote server"
 
 
 def _print_version(value: bool) -> None:
@@ -67,15 +75,59 @@ def root(
             help="TOML settings file (default: ./flowport.toml if present).",
         ),
     ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            envvar="FLOWPORT_URL",
+            help="Work on the Flowport server at this URL instead of the local database.",
+            rich_help_panel=REMOTE,
+        ),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id", envvar="FLOWPORT_CLIENT_ID", help="OAuth client id.", rich_help_panel=REMOTE
+        ),
+    ] = None,
+    client_secret: Annotated[
+        str | None,
+        typer.Option(
+            "--client-secret",
+            envvar="FLOWPORT_CLIENT_SECRET",
+            show_envvar=True,
+            help="OAuth client secret (prefer the variable or a profile: others can read command lines).",
+            rich_help_panel=REMOTE,
+        ),
+    ] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            envvar="FLOWPORT_PROFILE",
+            help="A server and credentials saved by `flowport login` (~/.config/flowport/credentials.toml).",
+            rich_help_panel=REMOTE,
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document (the API's shape) instead of tables.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version.")
     ] = False,
 ) -> None:
     """Flowport: a self-hosted BPMN 2.0 workflow server.
 
-    Apart from `serve`, commands act directly on the configured database; no server needs to run.
+    Commands act on the configured database (no server needs to run), or on a server with --url.
     """
-    ctx.obj = CliState(config_file=config)
+    ctx.obj = CliState(
+        config_file=config,
+        url=url,
+        client_id=client_id,
+        client_secret=client_secret,
+        profile=profile,
+        as_json=as_json,
+    )
 
 
 @config_app.command("show")
@@ -86,7 +138,7 @@ def config_show(
     """Show the effective settings (file, environment, defaults); secrets are masked."""
     effective = settings(ctx)
     values = {**masked(effective), "effective_public_url": effective.effective_public_url}
-    if as_json:
+    if as_json or session.as_json(ctx):
         output.json_plain(values)
         return
     grid = output.table("Setting", "Value")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import typer
 from rich.console import Console
@@ -13,6 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from flowport.errors import FlowportError
+
+
+class Record(Protocol):
+    """A resource as the native API sent it (the SDK's models keep that JSON in ``raw``)."""
+
+    @property
+    def raw(self) -> Mapping[str, Any]: ...
+
 
 # Piped output (scripts, grep, tests) is not cut at 80 columns, so ids stay whole on one line.
 _PIPE_WIDTH = 200
@@ -99,6 +108,24 @@ def json_block(data: Any) -> None:
 def json_plain(data: Any) -> None:
     """JSON for machines: no colours, no wrapping."""
     typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def records(items: Iterable[Record]) -> None:
+    """``--json`` of a list: the API's JSON objects in one array."""
+    json_plain([dict(item.raw) for item in items])
+
+
+def record(item: Record, **extra: Any) -> None:
+    """``--json`` of one resource: the API's JSON object (plus ``extra`` fields)."""
+    json_plain({**item.raw, **extra})
+
+
+def done(message: str, as_json: bool, **fields: Any) -> None:
+    """An action that answers nothing (a delete): a green line, or ``fields`` as the JSON document."""
+    if as_json:
+        json_plain(fields)
+    else:
+        success(message)
 
 
 def more(next_cursor: str | None, limit: int) -> None:

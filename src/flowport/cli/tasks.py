@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from flowport.cli import output, variables
-from flowport.cli.session import CLI_ACTOR, open_services
+from flowport.cli import output, session, variables
 from flowport.cli.variables import VarsJsonOption, VarsOption
-from flowport.services import tasks as task_service
+from flowport.cli.workflow import TaskFilter
 from flowport.states import TaskState
 
 app = typer.Typer(help="User tasks: list, complete.", no_args_is_help=True)
@@ -25,16 +24,11 @@ def list_tasks(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List user tasks (ready ones unless --state says otherwise), newest first."""
-    with open_services(ctx) as services:
-        page = task_service.search(
-            services,
-            CLI_ACTOR,
-            state=state,
-            assignee=assignee,
-            candidate_group=candidate_group,
-            instance_id=instance,
-            limit=limit,
-        )
+    with session.workflow(ctx) as flow:
+        page = flow.tasks(TaskFilter(state, assignee, candidate_group, instance), limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table(
         "Id", "Task", "Name", "Instance", "Process", "Assignee", "Candidates", "Created", "Due"
     )
@@ -45,7 +39,7 @@ def list_tasks(
             task.id,
             task.element_id,
             task.name,
-            task.instance_id,
+            task.process_instance_id,
             task.definition_key,
             task.assignee,
             ", ".join(candidates),
@@ -68,7 +62,10 @@ def complete(
 ) -> None:
     """Complete a ready user task with variables; the instance runs on until it waits again."""
     values = variables.parse(var, vars_json)
-    with open_services(ctx) as services:
-        task = task_service.complete(services, CLI_ACTOR, task_id, values)
+    with session.workflow(ctx) as flow:
+        task = flow.complete_task(task_id, values)
+    if session.as_json(ctx):
+        output.record(task)
+        return
     name = f"{task.element_id} '{task.name}'" if task.name else task.element_id
-    output.success(f"Completed task {task.id} ({name}) of process instance {task.instance_id}.")
+    output.success(f"Completed task {task.id} ({name}) of process instance {task.process_instance_id}.")

@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from flowport.cli import output
-from flowport.cli.session import CLI_ACTOR, open_services
-from flowport.services import users as user_service
+from flowport.cli import output, session
 from flowport.services.users import UserChanges, UserSpec
 from flowport.states import Visibility
 
@@ -57,9 +55,12 @@ def create(
         environment=env,
         visibility=visibility,
     )
-    with open_services(ctx, auth=True) as services:
-        user_service.create(services, CLI_ACTOR, spec)
-    output.success(f"Created user {username} in environment {env}.")
+    with session.accounts(ctx) as accounts:
+        user = accounts.create_user(spec)
+    if session.as_json(ctx):
+        output.record(user)
+    else:
+        output.success(f"Created user {username} in environment {user.environment}.")
 
 
 @app.command("list")
@@ -69,14 +70,17 @@ def list_users(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many rows.")] = 50,
 ) -> None:
     """List users, newest first."""
-    with open_services(ctx, auth=True) as services:
-        page = user_service.search(services, env, None, limit)
+    with session.accounts(ctx) as accounts:
+        page = accounts.users(env, limit)
+    if session.as_json(ctx):
+        output.records(page.items)
+        return
     grid = output.table("Username", "Env", "Profile", "Groups", "Roles", "Locked", "Created")
     for u in page.items:
         output.add_row(
             grid,
             u.username,
-            u.env,
+            u.environment,
             u.profile,
             ", ".join(u.groups),
             ", ".join(u.roles),
@@ -97,9 +101,9 @@ def delete(
     """Delete a user and end its sessions."""
     if not yes:
         typer.confirm(f"Delete user {username}?", abort=True)
-    with open_services(ctx, auth=True) as services:
-        user_service.delete(services, CLI_ACTOR, env, username)
-    output.success(f"Deleted user {username}.")
+    with session.accounts(ctx) as accounts:
+        accounts.delete_user(env, username)
+    output.done(f"Deleted user {username}.", session.as_json(ctx), deleted=username)
 
 
 @app.command("lock")
@@ -121,6 +125,9 @@ def set_password(ctx: typer.Context, username: Username, password: Password, env
 
 
 def _change(ctx: typer.Context, env: str, username: str, changes: UserChanges, message: str) -> None:
-    with open_services(ctx, auth=True) as services:
-        user_service.update(services, CLI_ACTOR, env, username, changes)
-    output.success(message)
+    with session.accounts(ctx) as accounts:
+        user = accounts.update_user(env, username, changes)
+    if session.as_json(ctx):
+        output.record(user)
+    else:
+        output.success(message)

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from flowport.client import JobFailed
 from flowport.client.models import Job
 
 JobHandler = Callable[[Job], Mapping[str, Any] | None]
@@ -30,8 +31,8 @@ MAX_MESSAGE = 2000
 _WITHHELD = ("FLOWPORT_CLIENT_SECRET",)
 
 
-class CommandFailed(Exception):
-    """The job's program failed; the message (what the job's error shows) says how."""
+class CommandFailed(JobFailed):
+    """The job's program failed; the message (the job's error message, as is) says how."""
 
 
 class HandlerSpecError(ValueError):

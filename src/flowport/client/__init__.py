@@ -47,6 +47,7 @@ from flowport.client.models import (
 from flowport.client.sync_client import Client
 from flowport.client.worker import Worker
 from flowport.client.worker_async import AsyncWorker
+from flowport.client.worker_core import JobFailed
 
 __all__ = [
     "ApiError",
@@ -68,6 +69,7 @@ __all__ = [
     "InvalidRequest",
     "IssuedClient",
     "Job",
+    "JobFailed",
     "NotFound",
     "OAuthClient",
     "Page",

@@ -20,6 +20,13 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
+class JobFailed(Exception):
+    """Raise it from a handler to fail the job with exactly this message (no exception class prefix).
+
+    Any other exception fails the job too, reported as ``ClassName: message``.
+    """
+
+
 @dataclass(frozen=True)
 class WorkerSettings:
     """How a worker fetches and reports; durations in seconds.
@@ -64,7 +71,10 @@ def failure_report(job: Job, exc: BaseException, settings: WorkerSettings) -> Fa
     remaining = max(0, left - 1)
     failures = max(1, settings.retries - remaining)
     timeout = min(settings.retry_backoff_max, settings.retry_backoff * 2 ** (failures - 1))
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, JobFailed):
+        message = str(exc) or "the handler failed"
+    else:
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return FailureReport(message[:MAX_ERROR_MESSAGE], remaining, timeout if remaining else 0.0)
 
 

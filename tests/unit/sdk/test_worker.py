@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from flowport.client import AsyncWorker, Job, Worker
+from flowport.client import AsyncWorker, Job, JobFailed, Worker
 from tests.unit.sdk.fake_server import FakeServer, job_json, problem
 
 WAIT = 10.0  # seconds a test waits for something that happens at once on a healthy machine
@@ -116,6 +116,21 @@ def test_a_handlers_exception_fails_the_job_with_one_retry_less_and_backoff() ->
         "j-3": (0, 0, "RuntimeError: card declined"),  # the last one: an incident, no wait
     }
     assert board.completed == []
+
+
+def test_job_failed_reports_its_message_as_is() -> None:
+    server = FakeServer()
+    board = JobBoard(server, [job_json("j-1", retries=2)])
+
+    def declined(job: Job) -> None:
+        raise JobFailed("card declined by the bank")
+
+    with server.client() as client:
+        worker = Worker(client, {"payments": declined}, poll_interval=0.01)
+        thread = _running(worker)
+        board.wait_for(lambda: len(board.failed) == 1)
+        _stop(worker, thread)
+    assert board.failed[0][1]["errorMessage"] == "card declined by the bank"
 
 
 def test_a_lost_lock_is_logged_and_the_worker_goes_on(caplog: pytest.LogCaptureFixture) -> None:

@@ -38,6 +38,9 @@ class AuthRuntime:
     issuer: str
     audience: str
     audience_aliases: tuple[str, ...]  # other names of the API (Camunda's tasklist-api): same tokens
+    # Every name a token may give this API in ``aud``: the audience first, then its aliases (computed
+    # once: every authenticated request checks it).
+    api_audiences: tuple[str, ...] = field(init=False)
     refresh_token_lifetime: int
     _verified: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     token_threads: ThreadPoolExecutor = field(
@@ -63,10 +66,8 @@ class AuthRuntime:
             raise InvalidToken("token revoked")
         return claims
 
-    @property
-    def api_audiences(self) -> tuple[str, ...]:
-        """Every name a token may give this API in ``aud``: the audience first, then its aliases."""
-        return (self.audience, *(a for a in self.audience_aliases if a != self.audience))
+    def __post_init__(self) -> None:
+        self.api_audiences = (self.audience, *(a for a in self.audience_aliases if a != self.audience))
 
     def active_access_claims(self, token: str) -> dict[str, Any] | None:
         """Claims of an unexpired, unrevoked access token of ours for any audience, else None.

@@ -175,11 +175,11 @@ def check_claims(
     if claims.get("iss") != issuer:
         raise InvalidToken("wrong issuer")
     if audience is not None:
-        expected = [audience] if isinstance(audience, str) else sorted(audience)
+        expected = (audience,) if isinstance(audience, str) else audience
         aud = claims.get("aud")
         audiences = aud if isinstance(aud, list) else [aud]
         if not any(a in expected for a in audiences):
-            raise InvalidToken(f"wrong audience (expected {' or '.join(expected)})")
+            raise InvalidToken(f"wrong audience (expected {' or '.join(sorted(expected))})")
     exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
     if not isinstance(exp, int | float) or isinstance(exp, bool):
         raise InvalidToken("missing exp")

@@ -215,12 +215,12 @@ def _svg(shapes: list[Shape], edges: list[Edge], active: frozenset[str], complet
     )
     SubElement(root, "style").text = _STYLE
     _markers(SubElement(root, "defs"))
-    containers = sorted(
-        (s for s in shapes if s.facts.kind in CONTAINERS or s.expanded),
-        key=lambda s: -(s.bounds.width * s.bounds.height),  # outer ones first, inner drawn on top
+    # Outer containers first so inner ones lie on top; then the flows, then what sits on them.
+    containers = sorted(filter(_is_container, shapes), key=lambda s: -(s.bounds.width * s.bounds.height))
+    nodes = sorted(
+        (s for s in shapes if not _is_container(s)),
+        key=lambda s: s.facts.kind in ("boundaryEvent", "group", "textAnnotation"),
     )
-    nodes = [s for s in shapes if s not in containers]
-    nodes.sort(key=lambda s: s.facts.kind in ("boundaryEvent", "group", "textAnnotation"))
     for shape in containers:
         draw_shape(_group(root, shape.element_id, shape.facts, active, completed), shape)
     for edge in edges:
@@ -228,6 +228,10 @@ def _svg(shapes: list[Shape], edges: list[Edge], active: frozenset[str], complet
     for shape in nodes:
         draw_shape(_group(root, shape.element_id, shape.facts, active, completed), shape)
     return tostring(root, encoding="unicode")
+
+
+def _is_container(shape: Shape) -> bool:
+    return shape.facts.kind in CONTAINERS or shape.expanded
 
 
 def _group(

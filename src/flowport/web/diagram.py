@@ -57,7 +57,6 @@ _STYLE = """
 .fp-association .fp-body,.fp-dataInputAssociation .fp-body,
 .fp-dataOutputAssociation .fp-body{stroke-dasharray:2 4}
 .fp-group{fill:none;stroke-dasharray:8 3 1 3}.fp-fold{stroke:#fff}
-.fp-arrow{fill:#222}.fp-arrow-open{fill:#fff;stroke:#222}
 .completed .fp-body{stroke:#15803d;fill:#dcfce7}.completed.fp-edge .fp-body{fill:none}
 .active .fp-body{stroke:#1d4ed8;fill:#dbeafe;stroke-width:3}.active.fp-edge .fp-body{fill:none}
 """
@@ -215,18 +214,18 @@ def _svg(shapes: list[Shape], edges: list[Edge], active: frozenset[str], complet
     )
     SubElement(root, "style").text = _STYLE
     _markers(SubElement(root, "defs"))
-    # Outer containers first so inner ones lie on top; then the flows, then what sits on them.
+    # Outer containers first so inner ones lie on top; then the nodes (boundary events over their
+    # activity), the flows over them as the modelers draw them, and the artifacts last.
     containers = sorted(filter(_is_container, shapes), key=lambda s: -(s.bounds.width * s.bounds.height))
-    nodes = sorted(
-        (s for s in shapes if not _is_container(s)),
-        key=lambda s: s.facts.kind in ("boundaryEvent", "group", "textAnnotation"),
-    )
-    for shape in containers:
+    nodes = [s for s in shapes if not _is_container(s) and s.facts.kind not in _ON_TOP]
+    nodes.sort(key=lambda s: s.facts.kind == "boundaryEvent")
+    for shape in [*containers, *nodes]:
         draw_shape(_group(root, shape.element_id, shape.facts, active, completed), shape)
     for edge in edges:
         _draw_edge(_group(root, edge.element_id, edge.facts, active, completed, "fp-edge"), edge)
-    for shape in nodes:
-        draw_shape(_group(root, shape.element_id, shape.facts, active, completed), shape)
+    for shape in shapes:
+        if shape.facts.kind in _ON_TOP and not _is_container(shape):
+            draw_shape(_group(root, shape.element_id, shape.facts, active, completed), shape)
     return tostring(root, encoding="unicode")
 
 
@@ -251,12 +250,20 @@ def _group(
     return group
 
 
+_ON_TOP = frozenset({"group", "textAnnotation"})  # artifacts: drawn over flows, never hidden
+_SOLID = {"fill": "#222", "stroke": "none"}
+_OPEN = {"fill": "#fff", "stroke": "#222", "stroke-width": "1.5", "stroke-dasharray": "none"}
+
+
 def _markers(defs: Element) -> None:
-    """Arrow heads and the message flow's start circle (internal references only)."""
-    for marker_id, css, shape in (
-        ("fp-arrow", "fp-arrow", "M1,1 L11,6 L1,11 Z"),
-        ("fp-arrow-open", "fp-arrow-open", "M1,1 L11,6 L1,11 Z"),
-        ("fp-circle", "fp-arrow-open", ""),
+    """Arrow heads and the message flow's start circle (internal references only).
+
+    Styled by attributes, not the stylesheet: renderers differ in how far CSS reaches into markers.
+    """
+    for marker_id, tag, attrs in (
+        ("fp-arrow", "path", {"d": "M1,1 L11,6 L1,11 Z", **_SOLID}),
+        ("fp-arrow-open", "path", {"d": "M1,1 L11,6 L1,11 Z", **_OPEN}),
+        ("fp-circle", "circle", {"cx": "6", "cy": "6", "r": "4.5", **_OPEN}),
     ):
         marker = SubElement(
             defs,
@@ -264,7 +271,7 @@ def _markers(defs: Element) -> None:
             {
                 "id": marker_id,
                 "viewBox": "0 0 12 12",
-                "refX": "11" if shape else "6",
+                "refX": "11" if tag == "path" else "6",
                 "refY": "6",
                 "markerWidth": "10",
                 "markerHeight": "10",
@@ -272,10 +279,7 @@ def _markers(defs: Element) -> None:
                 "markerUnits": "userSpaceOnUse",
             },
         )
-        if shape:
-            SubElement(marker, "path", {"class": css, "d": shape})
-        else:
-            SubElement(marker, "circle", {"class": css, "cx": "6", "cy": "6", "r": "4.5"})
+        SubElement(marker, tag, attrs)
 
 
 def _draw_edge(group: Element, edge: Edge) -> None:

@@ -1,0 +1,1 @@
+"""The web console (an edge, like api/ and compat/)."""

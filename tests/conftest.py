@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from flowport.api.app import create_app
-from flowport.config import Settings, normalize_database_url
+from flowport.config import Settings
+from tests.databases import private_postgres_schema
 from tests.helpers import STATIC_AUTH_SETTINGS, STATIC_TOKEN
-
-PG_URL = os.environ.get("FLOWPORT_TEST_DATABASE_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -24,17 +20,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'flowport.db'}"
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need FLOWPORT_TEST_DATABASE_URL (CI sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_database_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{normalize_database_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture

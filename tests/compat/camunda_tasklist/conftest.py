@@ -7,7 +7,6 @@ of ``POST /api/login?username=demo&password=demo``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +14,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from flowport.config import normalize_database_url
-from tests.conftest import PG_URL
+from tests.databases import private_postgres_schema
 from tests.e2e.server import LiveServer
 from tests.helpers import AUTH
 
@@ -77,17 +74,8 @@ def _database_url(kind: str, tmp: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp / 'flowport.db'}"
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need FLOWPORT_TEST_DATABASE_URL (CI sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_database_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{normalize_database_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="package", params=["sqlite", "postgresql"])

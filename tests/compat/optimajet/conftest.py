@@ -16,10 +16,8 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import create_engine, text
 
-from flowport.config import normalize_database_url
-from tests.conftest import PG_URL
+from tests.databases import private_postgres_schema
 from tests.e2e.server import LiveServer
 from tests.helpers import AUTH, STATIC_AUTH_SETTINGS, bpmn
 
@@ -88,17 +86,8 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     if request.param == "sqlite":
         yield None
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need FLOWPORT_TEST_DATABASE_URL (CI sets it)")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_database_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{normalize_database_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

@@ -9,8 +9,6 @@ with HTTP Basic client authentication.
 from __future__ import annotations
 
 import base64
-import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
-from flowport.config import normalize_database_url
+from tests.databases import private_postgres_schema
 from tests.e2e.server import LiveServer
 from tests.helpers import AUTH, bpmn
 
@@ -110,26 +107,14 @@ def _deploy(http: httpx.Client, env_headers: dict[str, str] | None = None) -> No
         assert response.status_code in (200, 201), response.text
 
 
-PG_URL = os.environ.get("FLOWPORT_TEST_DATABASE_URL")
-
-
 @pytest.fixture(scope="package", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """The server's database for the whole package: SQLite in its data dir, or a private PostgreSQL schema."""
     if request.param == "sqlite":
         yield None
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need FLOWPORT_TEST_DATABASE_URL (CI sets it)")
-    schema = f"sap_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(normalize_database_url(PG_URL))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{normalize_database_url(PG_URL)}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with private_postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from flowport.api.deps import UseCaseContext
 from flowport.compat.camunda_tasklist import mapping
 from flowport.compat.camunda_tasklist.schemas import AssignRequest, CompleteRequest, TaskSearchRequest
+from flowport.compat.camunda_tasklist.search import search_tasks
 from flowport.errors import InvalidRequest
 from flowport.services import task_lists, tasks
 
@@ -125,21 +126,9 @@ def _tasks(_: None, info: Info, query: dict[str, Any]) -> list[dict[str, Any]]:
     use = _use(info)
     use.require("tasks:read")
     request = _validated(TaskSearchRequest, {_QUERY_RENAMED.get(k, k): v for k, v in query.items()})
-    order = mapping.task_order(request)
-    after, before = mapping.resume_points(request)
-    found = task_lists.search(
-        use.services,
-        use.actor,
-        mapping.task_filter(request),
-        order,
-        after=after,
-        before=before,
-        limit=request.page_size,
-    )
-    from_start = after is None and before is None
     return [
         _graphql_task(t.model_dump(by_alias=True, exclude={"variables"}))
-        for t in mapping.search_out(found, order, None, from_start=from_start)
+        for t in search_tasks(use, request, None)  # variables: read only when selected
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path
 
 from flowport.api.deps import UseCaseContext, require
-from flowport.compat.camunda_tasklist import mapping
+from flowport.compat.camunda_tasklist import mapping, search
 from flowport.compat.camunda_tasklist.errors import CamundaRoute
 from flowport.compat.camunda_tasklist.schemas import (
     ERROR_EXAMPLE,
@@ -82,20 +82,7 @@ def search_tasks(
 ) -> list[TaskSearchOut]:
     """Search tasks: a JSON array, each with ``sortValues`` to copy into ``searchAfter``/``searchBefore``."""
     request = request or TaskSearchRequest()
-    order = mapping.task_order(request)
-    after, before = mapping.resume_points(request)
-    found = task_lists.search(
-        use.services,
-        use.actor,
-        mapping.task_filter(request),
-        order,
-        after=after,
-        before=before,
-        limit=request.page_size,
-        variable_names=mapping.variable_names(request.include_variables),
-    )
-    from_start = after is None and before is None
-    return mapping.search_out(found, order, request.include_variables, from_start=from_start)
+    return search.search_tasks(use, request, request.include_variables)
 
 
 @router.get("/tasks/{taskId}", response_model=TaskOut)

@@ -29,6 +29,9 @@ from flowport.services import examples, sessions
 from flowport.services.bootstrap import bootstrap
 from flowport.services.build import build_services
 from flowport.services.metrics import Metrics
+from flowport.web import assets as console_assets
+from flowport.web.console import STATIC_PREFIX as CONSOLE_STATIC
+from flowport.web.routers import ROUTERS as CONSOLE_ROUTERS
 
 log = logging.getLogger("flowport")
 
@@ -51,6 +54,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     *OPTIMAJET_ROUTERS,  # OptimaJet Workflow Server: /workflowapi
     *SAP_ROUTERS,  # SAP Workflow API v1: /v1/workflow-*, /v1/task-instances, /v1/messages
     *CAMUNDA_TASKLIST_ROUTERS,  # Camunda Tasklist: /v1/tasks, /v1/process-definitions/search, /graphql
+    *CONSOLE_ROUTERS,  # the web console (flowport.web): HTML pages under /console
 )
 
 
@@ -100,6 +104,7 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
         redoc_url=None,
     )
     problems.install(app)
+    console_assets.install(app)
     for router in API_ROUTERS:
         app.include_router(router)
     _publish_security(app, settings)
@@ -107,7 +112,7 @@ def create_app(settings: Settings, clients: Sequence[ClientConfig] = ()) -> Fast
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     # outermost: the 413 of the body limit carries the headers too
-    app.add_middleware(SecurityHeadersMiddleware, cacheable_prefixes=docs.STATIC_PREFIXES)
+    app.add_middleware(SecurityHeadersMiddleware, cacheable_prefixes=(*docs.STATIC_PREFIXES, CONSOLE_STATIC))
     return app
 
 

@@ -108,11 +108,15 @@ class Authenticator:
             subject="static-token", kind="static", env=DEFAULT_ENV, permissions=self._static_permissions
         )
 
-    async def confirm_change(self, request: Request) -> None:
-        """Demand the CSRF header that :meth:`principal` let a ``reads_only`` route skip, if any."""
+    async def confirm_change(self, request: Request, csrf_token: str | None = None) -> None:
+        """Demand the CSRF token that :meth:`principal` let a ``reads_only`` route skip, if any.
+
+        The token comes from the CSRF header, or as ``csrf_token`` when the edge read it elsewhere
+        (the web console's forms carry it as a field, since a plain HTML form sends no headers).
+        """
         session: str | None = getattr(request.state, "unconfirmed_session", None)
         if session is not None:
-            await self._check_csrf(request, session)
+            await self._check_csrf(request, session, csrf_token)
             request.state.unconfirmed_session = None
 
     async def _authenticate(self, request: Request, *, reads_only: bool) -> Principal:
@@ -173,8 +177,8 @@ class Authenticator:
                 await self._check_csrf(request, session)
         return principal
 
-    async def _check_csrf(self, request: Request, session: str) -> None:
-        csrf = request.headers.get(CSRF_HEADER, "")
+    async def _check_csrf(self, request: Request, session: str, given: str | None = None) -> None:
+        csrf = given if given is not None else request.headers.get(CSRF_HEADER, "")
         if not csrf or not await run_in_threadpool(self._csrf_matches, session, csrf):
             raise CsrfTokenRequired(
                 f"Requests that change data with a session cookie need the {CSRF_HEADER} header "

@@ -123,6 +123,7 @@ def banner(config: Settings, admin: AdminCredentials | None = None) -> None:
     links.add_column(style="bold")
     links.add_column()
     for label, path in (
+        ("Console", "/console"),
         ("API", "/api/v1"),
         ("Docs", "/docs"),
         ("OpenAPI", "/openapi.json"),

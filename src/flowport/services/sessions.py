@@ -58,7 +58,8 @@ def login(
         _failed(services, limiter, subject, username, env, address, known=user is not None)
         raise Unauthenticated(WRONG_CREDENTIALS, error=None)
     limiter.succeeded(subject, address)
-    session_token, csrf_token = secrets.token_urlsafe(TOKEN_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
+    session_token = secrets.token_urlsafe(TOKEN_BYTES)
+    csrf_token = _csrf_for(session_token, services.auth.pepper)
     now = services.clock()
     row = SessionRow(
         id_hash=hash_token(session_token, services.auth.pepper),
@@ -103,6 +104,20 @@ def principal_for_session(services: Services, session_token: str) -> Principal |
         groups=tuple(user.groups),
         claims={"roles": list(user.roles), "userId": user.id},
     )
+
+
+def csrf_token_for(services: Services, session_token: str) -> str:
+    """The CSRF token of a session, for a page the server renders (its forms carry it).
+
+    OWASP's HMAC-based token pattern: the token is a keyed hash of the session id, so the server
+    can render it again on every page without storing it in the clear; without the server's key
+    it cannot be derived from the cookie.
+    """
+    return _csrf_for(session_token, services.auth.pepper)
+
+
+def _csrf_for(session_token: str, key: bytes) -> str:
+    return hash_token(f"csrf:{session_token}", key)
 
 
 def csrf_matches(services: Services, session_token: str, csrf_token: str) -> bool:

@@ -43,8 +43,10 @@ NO_LAYOUT = "This diagram has no layout information"
 _MARGIN = 20.0
 _MAX_COORDINATE = 1e7  # far beyond any real diagram; bounds a viewBox an attacker could blow up
 
-# Fixed styling: the highlight is a class, so a page may restyle it without touching the SVG.
-_STYLE = """
+# Fixed styling: the highlight is a class, so a page may restyle it without touching the SVG. A page
+# that inlines the SVG under a Content-Security-Policy without inline styles links it instead
+# (``embed_style=False``; the console serves it as ``diagram.css``).
+STYLESHEET = """
 .fp-diagram{font-family:Arial,Helvetica,sans-serif}
 .fp-body{fill:#fff;stroke:#222;stroke-width:2}
 .fp-call{stroke-width:4}.fp-start{stroke-width:1.5}.fp-end{stroke-width:4}
@@ -76,8 +78,11 @@ def render_svg(
     active: Collection[str] = (),
     completed: Collection[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
+    embed_style: bool = True,
 ) -> str:
     """Draw the document's first diagram as an SVG string; ``active``/``completed`` ids are highlighted.
+
+    ``embed_style=False`` leaves out the ``<style>`` element (the page links :data:`STYLESHEET`).
 
     A document without layout gets a small placeholder SVG rather than an error: deploying
     such BPMN is allowed, so the console must still show something.
@@ -91,7 +96,7 @@ def render_svg(
     edges = list(_edges(plane, facts))
     if not shapes and not edges:
         return _placeholder()
-    return _svg(shapes, edges, frozenset(active), frozenset(completed))
+    return _svg(shapes, edges, frozenset(active), frozenset(completed), embed_style)
 
 
 def _parse(data: bytes, max_bytes: int) -> etree._Element:
@@ -199,7 +204,13 @@ def _coordinate(node: etree._Element, name: str) -> float:
     return value
 
 
-def _svg(shapes: list[Shape], edges: list[Edge], active: frozenset[str], completed: frozenset[str]) -> str:
+def _svg(
+    shapes: list[Shape],
+    edges: list[Edge],
+    active: frozenset[str],
+    completed: frozenset[str],
+    embed_style: bool,
+) -> str:
     box = _extent(shapes, edges)
     root = Element(
         "svg",
@@ -212,7 +223,8 @@ def _svg(shapes: list[Shape], edges: list[Edge], active: frozenset[str], complet
             "height": num(box.height),
         },
     )
-    SubElement(root, "style").text = _STYLE
+    if embed_style:
+        SubElement(root, "style").text = STYLESHEET
     _markers(SubElement(root, "defs"))
     # Outer containers first so inner ones lie on top; then the nodes (boundary events over their
     # activity), the flows over them as the modelers draw them, and the artifacts last.

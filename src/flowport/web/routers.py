@@ -1,0 +1,14 @@
+"""The web console's routers, in matching order (the app's one registry includes them)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from flowport.web import assets, home, login
+
+ROUTERS: tuple[APIRouter, ...] = (
+    assets.router,
+    login.router,
+    home.router,
+    home.fallback,  # last: the 404 page of every other /console path
+)

@@ -34,6 +34,14 @@ TESTER = Actor(subject="tester")
 ALICE = Actor(subject="alice")  # user_task.bpmn assigns its task to alice
 
 
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """The suite's database; PostgreSQL sessions in Honolulu (UTC-10), so days must be taken in UTC."""
+    if database_url.startswith("sqlite"):
+        return database_url
+    return f"{database_url}%20-ctimezone%3DPacific/Honolulu"
+
+
 def services_of(client: TestClient) -> Services:
     services: Services = client.app.state.services  # type: ignore[attr-defined]
     return services

@@ -40,9 +40,14 @@ def current_revision(db: Database) -> str | None:
         return revision
 
 
+def head_revision() -> str | None:
+    """The newest revision the package ships."""
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
 def is_current(db: Database) -> bool:
     """Whether the database is at the newest revision."""
-    return current_revision(db) == ScriptDirectory.from_config(_config()).get_current_head()
+    return current_revision(db) == head_revision()
 
 
 def autogenerate(db: Database, message: str) -> None:

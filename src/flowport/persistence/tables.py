@@ -94,6 +94,7 @@ instances = Table(
     Column("started_by", String(255)),
     Index(None, "env", "started_at", "id"),
     Index(None, "env", "status", "started_at"),
+    Index(None, "env", "status", "ended_at"),  # completions per day (the dashboard)
     Index(None, "env", "definition_key", "started_at"),
     Index(None, "env", "business_key"),
     Index(None, "definition_id", "status"),

@@ -32,7 +32,7 @@ class KeyView:
         )
 
 
-def _current(rows: list[KeyRow], now: datetime) -> str | None:
+def current_kid(rows: list[KeyRow], now: datetime) -> str | None:
     candidates = [r for r in rows if r.retired_at is None and r.active_from <= now]
     best = max(candidates, key=lambda r: (r.active_from, r.kid), default=None)
     return best.kid if best else None
@@ -43,7 +43,7 @@ def list_keys(services: Services) -> list[KeyView]:
     now = services.clock()
     with read_transaction(services.db) as conn:
         rows = key_repo.all_keys(conn)
-    current = _current(rows, now)
+    current = current_kid(rows, now)
     return [KeyView.of_row(r, current, now) for r in rows]
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, case, delete, func, insert, select, update
 
 from flowport.persistence.auth_tables import clients, refresh_tokens
 from flowport.persistence.conflicts import violations_as_conflict
@@ -71,6 +71,23 @@ def search(conn: Connection, env: str | None, cursor: str | None, limit: int) ->
     if env is not None:
         query = query.where(clients.c.env == env)
     return [_row(r) for r in conn.execute(page(query, clients.c.created_at, clients.c.id, cursor, limit))]
+
+
+@dataclass(frozen=True)
+class ClientTally:
+    """The clients of one environment, and how many of them may get tokens."""
+
+    total: int
+    enabled: int
+
+
+def tally(conn: Connection, env: str) -> ClientTally:
+    """Count an environment's clients in SQL (``ix_clients_env_created_at``)."""
+    query = select(
+        func.count(), func.coalesce(func.sum(case((clients.c.enabled.is_(True), 1), else_=0)), 0)
+    ).where(clients.c.env == env)
+    total, enabled = conn.execute(query).one()
+    return ClientTally(int(total), int(enabled))
 
 
 def any_with_permission_source(conn: Connection, source: str) -> bool:

@@ -313,7 +313,7 @@ class ConsoleTranslator:
             back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if request.method != "GET":
                 back = f"{PREFIX}/"
-            return RedirectResponse(f"{LOGIN}?next={quote(safe_next(back), safe='/')}", status_code=303)
+            return RedirectResponse(f"{LOGIN}?next={quote(safe_next(back), safe='/%')}", status_code=303)
         looking: Viewer | None = getattr(request.state, "console_viewer", None)
         response = render(
             request,

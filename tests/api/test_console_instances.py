@@ -101,7 +101,9 @@ def test_hostile_variables_and_business_key_render_escaped(app_client: TestClien
         assert page.status_code == 200
         assert HOSTILE not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
-    assert "<script" not in detail.text.replace('<script src="/console/static/console.js" defer></script>', "")
+    assert "<script" not in detail.text.replace(
+        '<script src="/console/static/console.js" defer></script>', ""
+    )
 
 
 def test_bad_variables_json_is_refused_and_changes_nothing(app_client: TestClient) -> None:
@@ -145,7 +147,9 @@ def test_a_change_without_the_csrf_token_is_refused(app_client: TestClient) -> N
 
 def test_the_list_filters_by_status_and_refuses_bad_filters_with_a_message(app_client: TestClient) -> None:
     running, canceled = start(app_client), start(app_client)
-    assert app_client.post(f"/api/v1/process-instances/{canceled['id']}/cancel", headers=AUTH).status_code == 200
+    assert (
+        app_client.post(f"/api/v1/process-instances/{canceled['id']}/cancel", headers=AUTH).status_code == 200
+    )
     admin = browser(app_client, "admin")
     page = admin.get("/console/instances", params={"status": "CANCELED"})
     assert canceled["id"] in page.text and running["id"] not in page.text

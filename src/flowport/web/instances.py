@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import escape
 
 from flowport.api.json_body import JsonBodyError, loads
 from flowport.errors import FlowportError, InvalidRequest
@@ -159,7 +160,14 @@ def _diagram(looking: Viewer, view: InstanceView) -> Diagram:
         svg = render_svg(xml, active=progress.active, completed=progress.completed, embed_style=False)
     except FlowportError as exc:  # a deleted definition, or a document that cannot be drawn
         return Diagram(None, describe(exc))
-    return Diagram(svg, None)
+    return Diagram(_labelled(svg, f"Diagram of {view.definition_key}"), None)
+
+
+def _labelled(svg: str, label: str) -> str:
+    """The SVG (``role="img"``) with its accessible name; the renderer's output starts ``<svg ``."""
+    if not svg.startswith("<svg "):
+        return svg
+    return f'<svg aria-label="{escape(label)}" ' + svg[len("<svg ") :]
 
 
 @router.get("/{instance_id}")

@@ -156,3 +156,45 @@ def test_the_list_filters_by_status_and_refuses_bad_filters_with_a_message(app_c
     bad = admin.get("/console/instances", params={"startedFrom": "yesterday", "cursor": "x"})
     assert bad.status_code == 400
     assert "is not a date" in bad.text and 'value="yesterday"' in bad.text
+
+
+def test_an_incident_is_resolved_from_the_page_after_fixing_the_variables(app_client: TestClient) -> None:
+    response = app_client.post(
+        "/api/v1/process-definitions",
+        content=bpmn("script_divide.bpmn"),
+        headers={**AUTH, "content-type": "application/xml"},
+    )
+    assert response.status_code in (200, 201), response.text
+    body = {"definitionKey": "script_divide", "variables": {"x": 0}}
+    instance = app_client.post("/api/v1/process-instances", json=body, headers=AUTH).json()
+    admin = browser(app_client, "admin")
+    page = admin.get(f"/console/instances/{instance['id']}")
+    assert "ZeroDivisionError" in page.text
+    found = re.search(r'action="(/console/instances/[^"]+/incidents/[^"]+/resolve)"', page.text)
+    assert found, "no resolve form"
+    token = csrf(page.text)
+    saved = admin.post(
+        f"/console/instances/{instance['id']}/variables", data={"csrf_token": token, "variables": '{"x": 2}'}
+    )
+    assert flash(saved) == "success: The variables were saved"
+    resolved = admin.post(found.group(1), data={"csrf_token": token})
+    assert flash(resolved) == "success: The incident was resolved"
+    assert "No open incident." in resolved.text
+    again = admin.post(found.group(1), data={"csrf_token": token})
+    assert flash(again) == f"error: Incident {found.group(1).split('/')[-2]} is already resolved"
+
+
+def test_the_token_moves_back_to_an_element_chosen_in_the_form(app_client: TestClient) -> None:
+    instance = start(app_client)
+    admin = browser(app_client, "admin")
+    page = admin.get(f"/console/instances/{instance['id']}")
+    assert '<option value="task1">' in page.text
+    url = f"/console/instances/{instance['id']}/move"
+    moved = admin.post(
+        url, data={"csrf_token": csrf(page.text), "to_element_id": "task1", "from_element_id": "task1"}
+    )
+    assert flash(moved) == "success: The token was moved to task1"
+    assert "token moved" in moved.text
+    nowhere = admin.post(url, data={"csrf_token": csrf(page.text), "to_element_id": "no_such_element"})
+    assert nowhere.status_code == 200 and flash(nowhere).startswith("error: ")
+    assert status_of(app_client, instance["id"]) == "RUNNING"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -40,8 +41,8 @@ def log_in(client: TestClient, username: str) -> None:
     assert response.status_code == 303, response.text
 
 
-def csrf_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, "no CSRF field on the page"
     return found.group(1)
 
@@ -89,13 +90,13 @@ def test_a_hostile_client_name_renders_escaped_in_the_list_the_page_and_the_secr
         data={"csrf_token": token, "name": HOSTILE, "client_id": "hostile", "profile": "ObjectRead"},
     )
     assert created.status_code == 201, created.text
-    for html in (
+    for text in (
         created.text,
         app_client.get("/console/clients").text,
         app_client.get("/console/clients/hostile").text,
     ):
-        assert HOSTILE not in html
-        assert ESCAPED in html
+        assert HOSTILE not in text
+        assert ESCAPED in text
 
 
 def test_audit_details_holding_a_script_render_escaped(app_client: TestClient) -> None:
@@ -110,10 +111,10 @@ def test_audit_details_holding_a_script_render_escaped(app_client: TestClient) -
             details={"note": HOSTILE},
         )
     log_in(app_client, "admin")
-    html = app_client.get("/console/audit", params={"event": "test.event"}).text
-    assert HOSTILE not in html
-    assert "&lt;script&gt;" in html
-    assert "test.event" in html
+    page = app_client.get("/console/audit", params={"event": "test.event"}).text
+    assert HOSTILE not in page
+    assert "&lt;script&gt;" in page
+    assert "test.event" in page
 
 
 def test_a_change_without_the_csrf_token_is_refused(app_client: TestClient) -> None:
@@ -240,3 +241,54 @@ def test_a_declared_client_cannot_be_rotated_and_the_page_says_why(app_client: T
     assert rotated.status_code == 200
     assert "is declared in the settings file" in rotated.text
     assert 'id="client-secret"' not in rotated.text
+
+
+def test_the_audit_log_pages_with_a_next_link_that_keeps_the_filters(app_client: TestClient) -> None:
+    services = services_of(app_client)
+    with write_transaction(services.db) as conn:
+        for n in range(55):
+            audit.record_action(conn, Actor(subject="test"), "test.page", subject=f"s{n}", env="default")
+        audit.record_action(conn, Actor(subject="test"), "test.other", subject="other", env="default")
+    log_in(app_client, "admin")
+    first = app_client.get("/console/audit", params={"event": "test.page"})
+    assert first.text.count('<td class="mono">test.page</td>') == 50
+    link = re.search(r'<a href="([^"]+)" rel="next">', first.text)
+    assert link, "no next page link"
+    next_url = html.unescape(link.group(1))
+    assert "event=test.page" in next_url and "cursor=" in next_url
+    second = app_client.get(next_url)
+    assert second.text.count('<td class="mono">test.page</td>') == 5
+    assert ">s0<" in second.text and ">s54<" not in second.text
+    assert "test.other" not in second.text.split("<tbody>")[1]
+    assert 'rel="next"' not in second.text
+    bad = app_client.get("/console/audit", params={"cursor": "not-a-cursor"})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+
+
+def test_rotating_with_a_grace_period_keeps_the_old_secret_working(app_client: TestClient) -> None:
+    log_in(app_client, "admin")
+    token = page_csrf(app_client, "/console/clients/new")
+    created = app_client.post(
+        "/console/clients", data={"csrf_token": token, "name": "Graceful", "client_id": "graceful"}
+    )
+    old = re.search(r'<code id="client-secret" class="secret">([^<]+)</code>', created.text)
+    assert old
+    rotated = app_client.post(
+        "/console/clients/graceful/rotate-secret",
+        data={"csrf_token": token, "when": "grace", "grace_seconds": "600"},
+    )
+    assert rotated.status_code == 200, rotated.text
+    assert "still accepted until" in rotated.text
+    new = re.search(r'<code id="client-secret" class="secret">([^<]+)</code>', rotated.text)
+    assert new and new.group(1) != old.group(1)
+    for secret in (old.group(1), new.group(1)):
+        answer = app_client.post(
+            "/connect/token",
+            data={"grant_type": "client_credentials", "client_id": "graceful", "client_secret": secret},
+        )
+        assert answer.status_code == 200, answer.text
+    refused = app_client.post(
+        "/console/clients/graceful/rotate-secret",
+        data={"csrf_token": token, "when": "grace", "grace_seconds": "forever"},
+    )
+    assert "The grace period must be a whole number" in refused.text

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from flowport.web import assets, home, instances, login
+from flowport.web import admin_audit, admin_clients, admin_keys, admin_users, assets, home, instances, login
 
 ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
     login.router,
     home.router,
     instances.router,
+    admin_clients.router,
+    admin_users.router,
+    admin_keys.router,
+    admin_audit.router,
     home.fallback,  # last: the 404 page of every other /console path
 )

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from flowport.web import admin_audit, admin_clients, admin_keys, admin_users, assets, home, instances, login
+from flowport.web import (
+    admin_audit,
+    admin_clients,
+    admin_keys,
+    admin_users,
+    assets,
+    home,
+    instances,
+    login,
+    tasklist,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
     login.router,
     home.router,
     instances.router,
+    tasklist.router,
     admin_clients.router,
     admin_users.router,
     admin_keys.router,

@@ -39,7 +39,9 @@ def operation(page: Page, op_id: str) -> Locator:
 
 
 def client(console: Console, profile: str) -> tuple[str, str]:
-    response = console.api.post("/api/v1/admin/clients", json={"name": f"API page {profile}", "profile": profile})
+    response = console.api.post(
+        "/api/v1/admin/clients", json={"name": f"API page {profile}", "profile": profile}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     return body["clientId"], body["clientSecret"]

@@ -22,7 +22,7 @@ Deleter = Annotated[UseCaseContext, Depends(require("instances:delete"))]
 Variables = Annotated[dict[str, Any], Body(description="Variables as one JSON object")]
 
 
-@router.post("", status_code=201, response_model=InstanceOut)
+@router.post("", status_code=201, response_model=InstanceOut, summary="Start a process instance")
 def start_instance(body: StartInstanceIn, response: Response, use: Starter) -> InstanceOut:
     """Start an instance of the latest (or given) version; a duplicate `id` is a 409."""
     view = instances.start(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from flowport.web import assets, home, login
+from flowport.web import assets, definitions, home, login
 
 ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
     login.router,
     home.router,
+    definitions.router,
     home.fallback,  # last: the 404 page of every other /console path
 )

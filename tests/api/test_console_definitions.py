@@ -233,3 +233,15 @@ def test_delete_is_offered_to_deleters_only_and_running_instances_need_the_casca
     assert deployed_keys(browser) == []
     gone = browser.get(f"/api/v1/process-instances/{started.json()['id']}", headers=AUTH)
     assert gone.status_code == 404
+
+
+def test_a_diagram_that_cannot_be_drawn_shows_a_message_not_a_500(browser: TestClient) -> None:
+    csrf = log_in(browser, "admin")
+    broken = bpmn("user_task.bpmn").replace(b'x="240" y="80"', b'x="1e12" y="80"')
+    result = upload(browser, csrf, ("broken.bpmn", broken))
+    assert "1 of 1 file deployed." in result.text  # the engine does not read the layout
+    definition = browser.get("/api/v1/process-definitions", headers=AUTH).json()["items"][0]
+    page = browser.get(f"/console/definitions/{definition['id']}")
+    assert page.status_code == 200
+    assert "The diagram cannot be drawn" in page.text and "1e12" in page.text
+    assert "<svg" not in page.text and "&lt;bpmn:userTask" in page.text  # the XML still shows

@@ -135,6 +135,11 @@ def banner(config: Settings, admin: AdminCredentials | None = None) -> None:
     links.add_row("Workers", str(config.workers))
     console = output.console()
     console.print(Panel(links, title=f"Flowport {__version__}", title_align="left", expand=False))
+    if config.auth.mode == "oauth":
+        output.line(
+            f"Web console: {base}/console (log in as a user: `flowport users create NAME --profile Admin`)",
+            "bold",
+        )
     _token_help(config, base, admin)
     body = json.dumps({"definitionKey": "approval", "variables": {"request": "New laptop"}})
     console.print(Text("Start the bundled approval example:", style="bold"))

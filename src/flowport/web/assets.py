@@ -8,12 +8,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from flowport.web.console import PREFIX, STATIC_PREFIX
+from flowport.web.console import PREFIX, STATIC_PREFIX, ConsoleRoute
 from flowport.web.diagram import STYLESHEET
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 
 
 @router.get("/diagram.css")

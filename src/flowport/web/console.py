@@ -17,7 +17,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -53,10 +53,23 @@ LOGIN = f"{PREFIX}/login"
 STATIC_PREFIX = f"{PREFIX}/static/"
 CSRF_FIELD = "csrf_token"
 FLASH_COOKIE = "flowport_flash"
+ENV_COOKIE = "flowport_console_env"  # open mode only: the environment the console shows
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.trim_blocks = True
 TEMPLATES.env.lstrip_blocks = True
+
+
+def duration(seconds: int | float) -> str:
+    """``3600`` as ``1 h``, ``2592000`` as ``30 d``: lifetimes and ages as people read them."""
+    value = int(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if value >= size and value % size == 0:
+            return f"{value // size} {unit}"
+    return f"{value} s"
+
+
+TEMPLATES.env.filters["duration"] = duration
 
 # Scripts, styles and images from this origin only, no inline script or style; nothing may frame
 # a page; forms post only here. The API page's test requests go to this origin (connect-src).
@@ -163,6 +176,9 @@ async def viewer(request: Request) -> Viewer:
     principal = await authenticator.principal(request, reads_only=True)
     if principal.kind not in ("user", "open"):
         raise Unauthenticated("The console needs a login")
+    chosen = request.cookies.get(ENV_COOKIE)
+    if principal.kind == "open" and chosen:  # the open mode works in any environment it is told
+        principal = replace(principal, env=chosen[:64])
     services = await services_of(request)
     session = request.cookies.get(SESSION_COOKIE, "")
     csrf = sessions.csrf_token_for(services, session) if principal.kind == "user" else ""
@@ -301,7 +317,7 @@ class ConsoleTranslator:
             back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if request.method != "GET":
                 back = f"{PREFIX}/"
-            return RedirectResponse(f"{LOGIN}?next={quote(safe_next(back), safe='/')}", status_code=303)
+            return RedirectResponse(f"{LOGIN}?next={quote(safe_next(back), safe='/%')}", status_code=303)
         looking: Viewer | None = getattr(request.state, "console_viewer", None)
         response = render(
             request,

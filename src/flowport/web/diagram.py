@@ -79,10 +79,12 @@ def render_svg(
     completed: Collection[str] = (),
     max_bytes: int = DEFAULT_MAX_BYTES,
     embed_style: bool = True,
+    label: str = "BPMN diagram",
 ) -> str:
     """Draw the document's first diagram as an SVG string; ``active``/``completed`` ids are highlighted.
 
-    ``embed_style=False`` leaves out the ``<style>`` element (the page links :data:`STYLESHEET`).
+    ``embed_style=False`` leaves out the ``<style>`` element (the page links :data:`STYLESHEET`);
+    ``label`` is the image's accessible name (``aria-label``).
 
     A document without layout gets a small placeholder SVG rather than an error: deploying
     such BPMN is allowed, so the console must still show something.
@@ -90,13 +92,13 @@ def render_svg(
     root = _parse(bpmn_xml, max_bytes)
     plane = next(root.iter(f"{{{BPMNDI}}}BPMNPlane"), None)
     if plane is None:
-        return _placeholder()
+        return _placeholder(label)
     facts = _semantic_facts(root)
     shapes = list(_shapes(plane, facts))
     edges = list(_edges(plane, facts))
     if not shapes and not edges:
-        return _placeholder()
-    return _svg(shapes, edges, frozenset(active), frozenset(completed), embed_style)
+        return _placeholder(label)
+    return _svg(shapes, edges, frozenset(active), frozenset(completed), embed_style, label)
 
 
 def _parse(data: bytes, max_bytes: int) -> etree._Element:
@@ -210,6 +212,7 @@ def _svg(
     active: frozenset[str],
     completed: frozenset[str],
     embed_style: bool,
+    label: str,
 ) -> str:
     box = _extent(shapes, edges)
     root = Element(
@@ -218,6 +221,7 @@ def _svg(
             "xmlns": SVG,
             "class": "fp-diagram",
             "role": "img",
+            "aria-label": label,
             "viewBox": " ".join(num(v) for v in (box.x, box.y, box.width, box.height)),
             "width": num(box.width),
             "height": num(box.height),
@@ -334,8 +338,15 @@ def _extent(shapes: list[Shape], edges: list[Edge]) -> Box:
     return Box(left, top, right - left, bottom - top)
 
 
-def _placeholder() -> str:
-    root = Element("svg", {"xmlns": SVG, "class": "fp-diagram", "role": "img", "viewBox": "0 0 320 40"})
+def _placeholder(label: str) -> str:
+    attributes = {
+        "xmlns": SVG,
+        "class": "fp-diagram",
+        "role": "img",
+        "aria-label": label,
+        "viewBox": "0 0 320 40",
+    }
+    root = Element("svg", attributes)
     root.set("width", "320")
     root.set("height", "40")
     text = SubElement(

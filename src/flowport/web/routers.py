@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from flowport.web import assets, definitions, home, login
+from flowport.web import assets, definitions, home, instances, login
 
 ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
     login.router,
     home.router,
     definitions.router,
+    instances.router,
     home.fallback,  # last: the 404 page of every other /console path
 )

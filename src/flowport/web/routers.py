@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from flowport.web import assets, definitions, home, instances, login
+from flowport.web import (
+    admin_audit,
+    admin_clients,
+    admin_keys,
+    admin_users,
+    assets,
+    definitions,
+    home,
+    instances,
+    login,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     assets.router,
@@ -12,5 +22,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     definitions.router,
     instances.router,
+    admin_clients.router,
+    admin_users.router,
+    admin_keys.router,
+    admin_audit.router,
     home.fallback,  # last: the 404 page of every other /console path
 )

@@ -21,7 +21,7 @@ from flowport.engine.serialization import dump_specs
 from flowport.engine.specs import use_flowport_specs
 from flowport.engine.start_timers import KINDS as TIMER_KINDS
 from flowport.engine.start_timers import check_start_timer
-from flowport.engine.task_facts import declared_commands
+from flowport.engine.task_facts import declared_commands, declared_form_fields
 from flowport.engine.xml_safety import parse_untrusted_xml
 from flowport.errors import InvalidDefinition
 
@@ -269,6 +269,7 @@ def _element_infos(process: etree._Element) -> dict[str, ElementInfo]:
             lane=lane,
             commands=commands,
             command_field=command_field,
+            form_fields=declared_form_fields(el) if kind == "userTask" else (),
         )
     return infos
 

@@ -8,6 +8,36 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One Camunda form field of a user task (``camunda:formData/camunda:formField``), as declared.
+
+    ``type`` is Camunda's (string, long, double, boolean, date, enum, or a custom name);
+    ``default`` is the declared ``defaultValue`` text; ``options`` are an enum's ``(id, name)``
+    values; ``constraints`` are the ``camunda:validation`` constraints with a value
+    (minlength, maxlength, min, max), ``required`` and ``readonly`` the ones without.
+    """
+
+    id: str
+    label: str | None = None
+    type: str = "string"
+    default: str | None = None
+    required: bool = False
+    readonly: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+    constraints: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> FormField:
+        return cls(
+            **{
+                **raw,
+                "options": tuple((str(i), str(n)) for i, n in raw.get("options", ())),
+                "constraints": tuple((str(k), str(v)) for k, v in raw.get("constraints", ())),
+            }
+        )
+
+
+@dataclass(frozen=True)
 class ElementInfo:
     """Static facts about one BPMN element that the server indexes (tasks, jobs, events)."""
 
@@ -24,6 +54,8 @@ class ElementInfo:
     commands: tuple[tuple[str, str], ...] = ()
     # The form field whose value the chosen command is (a Camunda enum field), if it came from one.
     command_field: str | None = None
+    # A user task's Camunda form fields, in declaration order.
+    form_fields: tuple[FormField, ...] = ()
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> ElementInfo:
@@ -34,6 +66,7 @@ class ElementInfo:
                 "candidate_users": tuple(raw.get("candidate_users", ())),
                 "candidate_groups": tuple(raw.get("candidate_groups", ())),
                 "commands": tuple((str(n), str(label)) for n, label in raw.get("commands", ())),
+                "form_fields": tuple(FormField.from_dict(f) for f in raw.get("form_fields", ())),
             }
         )
 

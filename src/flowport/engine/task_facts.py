@@ -10,6 +10,8 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.util.task import TaskState
 
+from flowport.engine.model import FormField
+
 # Flowport's own BPMN extension attributes (``xmlns:flowport="https://flowport.dev/schema/bpmn"``).
 FLOWPORT_NS = "https://flowport.dev/schema/bpmn"
 _CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -37,6 +39,41 @@ def declared_commands(element: etree._Element) -> tuple[tuple[tuple[str, str], .
             if values:
                 return tuple(values), str(field.get("id"))
     return (), None
+
+
+# Camunda constraints that carry a value (``<camunda:constraint name="min" config="1" />``).
+_VALUED_CONSTRAINTS = ("minlength", "maxlength", "min", "max")
+
+
+def declared_form_fields(element: etree._Element) -> tuple[FormField, ...]:
+    """The Camunda form fields a user task declares (``camunda:formData``), in document order."""
+    found: list[FormField] = []
+    for field in element.iterfind(_FORM_FIELDS):
+        field_id = (field.get("id") or "").strip()
+        if not field_id:
+            continue
+        names: dict[str, str] = {}
+        for constraint in field.iterfind(f"{{{_CAMUNDA_NS}}}validation/{{{_CAMUNDA_NS}}}constraint"):
+            name = (constraint.get("name") or "").strip().lower()
+            if name:
+                names[name] = constraint.get("config") or ""
+        found.append(
+            FormField(
+                id=field_id,
+                label=field.get("label") or None,
+                type=(field.get("type") or "string").strip() or "string",
+                default=field.get("defaultValue"),
+                required="required" in names,
+                readonly="readonly" in names,
+                options=tuple(
+                    (str(v.get("id")), str(v.get("name") or v.get("id")))
+                    for v in field.iterfind(f"{{{_CAMUNDA_NS}}}value")
+                    if v.get("id")
+                ),
+                constraints=tuple((k, names[k].strip()) for k in _VALUED_CONSTRAINTS if names.get(k)),
+            )
+        )
+    return tuple(found)
 
 
 def failure_message(exc: BaseException) -> str:

@@ -83,15 +83,20 @@ def execute(
     command: str,
     identity: str | None = None,
     variables: dict[str, Any] | None = None,
+    *,
+    task_id: str | None = None,
 ) -> Executed:
     """Complete the (oldest) ready task offering ``command`` to ``identity``, with the command set.
 
-    A command not offered now (unknown, already executed, not for this identity) is a conflict
-    naming the ones that are; the instance is left unchanged.
+    With ``task_id``, only that task's command (the console's buttons are a task's). A command not
+    offered now (unknown, already executed, not for this identity) is a conflict naming the ones
+    that are; the instance is left unchanged.
     """
     with read_transaction(services.db) as conn:
         instance = _visible_instance(conn, actor, instance_id)
-        offered = _commands(conn, actor, instance, identity)
+        offered = [
+            c for c in _commands(conn, actor, instance, identity) if task_id is None or c.task_id == task_id
+        ]
         elements = _elements(conn, instance)
     chosen = next((c for c in offered if c.name == command), None)
     if chosen is None:

@@ -14,6 +14,7 @@ from flowport.web import (
     home,
     instances,
     login,
+    tasklist,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -22,6 +23,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     definitions.router,
     instances.router,
+    tasklist.router,
     admin_clients.router,
     admin_users.router,
     admin_keys.router,

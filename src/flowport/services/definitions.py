@@ -134,10 +134,18 @@ def resolve(
 
 
 def list_definitions(
-    services: Services, actor: Actor, key: str | None, latest_only: bool, cursor: str | None, limit: int
+    services: Services,
+    actor: Actor,
+    key: str | None,
+    latest_only: bool,
+    cursor: str | None,
+    limit: int,
+    *,
+    text: str | None = None,
 ) -> Page[DefinitionView]:
+    """Newest first; ``text`` keeps the versions whose key or name contains it (the console's filter)."""
     with read_transaction(services.db) as conn:
-        rows = repo.search(conn, actor.env, key, latest_only, cursor, limit)
+        rows = repo.search(conn, actor.env, key, latest_only, cursor, limit, text)
     return make_page(rows, limit, lambda r: (r.deployed_at, r.id)).map(DefinitionView.of_row)
 
 
@@ -145,6 +153,12 @@ def count_definitions(services: Services, actor: Actor, key: str | None) -> int:
     """How many versions are deployed (of ``key``, when given): the total product searches report."""
     with read_transaction(services.db) as conn:
         return repo.count(conn, actor.env, key)
+
+
+def version_counts(services: Services, actor: Actor, keys: list[str]) -> dict[str, int]:
+    """How many versions of each key are deployed: a list of latest versions shows it per row."""
+    with read_transaction(services.db) as conn:
+        return repo.version_counts(conn, actor.env, keys)
 
 
 def get(services: Services, actor: Actor, definition_id: str) -> DefinitionView:

@@ -194,7 +194,11 @@ async def changer(request: Request) -> Viewer:
     form = await request.form()  # kept on the request: the route reads the same form again
     token = form.get(CSRF_FIELD)
     authenticator: Authenticator = request.app.state.authenticator
-    await authenticator.confirm_change(request, token if isinstance(token, str) else "")
+    try:
+        await authenticator.confirm_change(request, token if isinstance(token, str) else "")
+    except FlowportError:
+        await form.close()  # a refused upload's temporary files; the route never sees them
+        raise
     return looking
 
 

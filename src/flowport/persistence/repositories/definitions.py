@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from flowport.persistence.paging import page
 from flowport.persistence.tables import definitions, history, instances, start_timers, start_triggers
@@ -121,11 +121,26 @@ def latest_xml(conn: Connection, env: str, key: str) -> bytes | None:
 
 
 def search(
-    conn: Connection, env: str, key: str | None, latest_only: bool, cursor: str | None, limit: int
+    conn: Connection,
+    env: str,
+    key: str | None,
+    latest_only: bool,
+    cursor: str | None,
+    limit: int,
+    text: str | None = None,
 ) -> list[DefinitionRow]:
+    """Newest first; ``text``: a part of the key or the name (case-insensitive)."""
     query = select(*_COLUMNS).where(definitions.c.env == env)
     if key:
         query = query.where(definitions.c.key == key)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                definitions.c.key.ilike(pattern, escape="\\"),
+                definitions.c.name.ilike(pattern, escape="\\"),
+            )
+        )
     if latest_only:
         newest = (
             select(definitions.c.key, func.max(definitions.c.version).label("v"))
@@ -163,3 +178,15 @@ def count(conn: Connection, env: str, key: str | None) -> int:
     if key:
         query = query.where(definitions.c.key == key)
     return int(conn.execute(query).scalar_one())
+
+
+def version_counts(conn: Connection, env: str, keys: list[str]) -> dict[str, int]:
+    """How many versions of each of ``keys`` are deployed in ``env`` (one grouped query)."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(definitions.c.key, func.count())
+        .where(definitions.c.env == env, definitions.c.key.in_(keys))
+        .group_by(definitions.c.key)
+    ).all()
+    return {str(k): int(n) for k, n in rows}

@@ -13,9 +13,12 @@ from fastapi.testclient import TestClient
 from flowport.api.app import API_ROUTERS, create_app
 from flowport.api.deps import route_permission
 from flowport.config import Settings
+from flowport.web.console import ConsoleRoute
 from tests.helpers import STATIC_TOKEN, deploy
 
 PUBLIC = {"/healthz", "/readyz"}
+# The console's way in and its stylesheet; every other console page sends a browser to the login.
+CONSOLE_PUBLIC = {"/console", "/console/login", "/console/diagram.css"}
 
 
 def _public(path: str) -> bool:
@@ -26,7 +29,7 @@ def test_every_non_public_route_answers_401_without_credentials(anonymous: TestC
     checked = 0
     for router in API_ROUTERS:
         for route in router.routes:
-            if not isinstance(route, APIRoute) or _public(route.path):
+            if not isinstance(route, APIRoute) or _public(route.path) or isinstance(route, ConsoleRoute):
                 continue
             assert route_permission(route), f"{route.path} declares no permission"
             path = re.sub(r"\{[^}]+\}", "x", route.path)
@@ -36,6 +39,21 @@ def test_every_non_public_route_answers_401_without_credentials(anonymous: TestC
                 assert response.headers["www-authenticate"].startswith("Bearer")
                 checked += 1
     assert checked > 30
+
+
+def test_every_console_page_sends_a_browser_without_session_to_the_login(anonymous: TestClient) -> None:
+    checked = 0
+    for router in API_ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, ConsoleRoute) or route.path in CONSOLE_PUBLIC:
+                continue
+            path = re.sub(r"\{[^}]+\}", "x", route.path)
+            for method in route.methods or ():
+                response = anonymous.request(method, path, follow_redirects=False)
+                assert response.status_code == 303, (method, path, response.status_code)
+                assert response.headers["location"].startswith("/console/login?next="), (method, path)
+                checked += 1
+    assert checked > 20
 
 
 def test_public_routes_stay_open(anonymous: TestClient) -> None:

@@ -94,6 +94,8 @@ async def audit_log(
     try:
         first_day = _day(filters.occurred_from, "from")
         last_day = _day(filters.occurred_to, "to")
+        if first_day and last_day and last_day < first_day:
+            raise InvalidRequest("The time range ends before it starts; the 'to' day must not precede 'from'")
         page = await run_in_threadpool(
             partial(
                 audit.search,

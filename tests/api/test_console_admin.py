@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,7 +13,9 @@ from fastapi.testclient import TestClient
 from flowport.api.app import create_app
 from flowport.config import Settings
 from flowport.persistence.db import write_transaction
+from flowport.persistence.repositories import audit as audit_repo
 from flowport.persistence.repositories import clients as client_repo
+from flowport.persistence.repositories.audit import AuditEvent
 from flowport.services import audit
 from flowport.services.context import Actor
 from tests.api.auth_helpers import services_of
@@ -292,3 +295,45 @@ def test_rotating_with_a_grace_period_keeps_the_old_secret_working(app_client: T
         data={"csrf_token": token, "when": "grace", "grace_seconds": "forever"},
     )
     assert "The grace period must be a whole number" in refused.text
+
+
+def test_the_audit_log_filters_by_subject_and_days_and_pages_keeping_them(app_client: TestClient) -> None:
+    day = datetime(2026, 3, 10, tzinfo=UTC)
+    events = [
+        AuditEvent("test.day", "default", "test", "frank", at=day + timedelta(minutes=n)) for n in range(52)
+    ]
+    events += [
+        AuditEvent("test.day", "default", "test", "frank", at=day - timedelta(seconds=1)),  # the day before
+        AuditEvent("test.day", "default", "test", "frank", at=day + timedelta(days=2)),  # after the "to" day
+        AuditEvent("test.day", "default", "test", "grace", at=day),
+    ]
+    with write_transaction(services_of(app_client).db) as conn:
+        audit_repo.insert(conn, events)
+    log_in(app_client, "admin")
+    wanted = {"subject": "frank", "occurredFrom": "2026-03-10", "occurredTo": "2026-03-11"}
+    first = app_client.get("/console/audit", params=wanted)
+    assert first.status_code == 200, first.text
+    assert (
+        'value="frank"' in first.text
+        and 'value="2026-03-10"' in first.text
+        and 'value="2026-03-11"' in first.text
+    )
+    body = first.text.split("<tbody>")[1]
+    assert body.count("<td>frank</td>") == 50 and "grace" not in body
+    link = re.search(r'<a href="([^"]+)" rel="next">', first.text)
+    assert link, "no next page link"
+    next_url = html.unescape(link.group(1))
+    for name, value in wanted.items():
+        assert f"{name}={value}" in next_url, name
+    second = app_client.get(next_url).text.split("<tbody>")[1]
+    assert second.count("<td>frank</td>") == 2  # 52 on those days: the day before and after stay out
+    assert "2026-03-09" not in second and "2026-03-12" not in second
+
+    bad = app_client.get("/console/audit", params={"subject": "frank", "occurredFrom": "10/03/2026"})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
+    assert "The from date &#39;10/03/2026&#39; is not a date (use YYYY-MM-DD)" in bad.text
+    assert 'value="10/03/2026"' in bad.text and 'value="frank"' in bad.text  # the form keeps what was typed
+    backwards = app_client.get(
+        "/console/audit", params={"occurredFrom": "2026-03-12", "occurredTo": "2026-03-10"}
+    )
+    assert backwards.status_code == 400 and "ends before it starts" in backwards.text

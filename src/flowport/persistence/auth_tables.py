@@ -126,4 +126,7 @@ audit_events = Table(
     Column("details", JSON),
     Index(None, "at"),
     Index(None, "env", "at"),
+    # the audit log's filters by who and by kind, newest first (``id`` keys the paging)
+    Index(None, "subject", "id"),
+    Index(None, "event", "id"),
 )

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from flowport.errors import FlowportError, InvalidRequest
 from flowport.services import audit, environments
 from flowport.services.audit import AuditEntry
-from flowport.web.console import PREFIX, ConsoleRoute, ViewerDep, render
+from flowport.web.console import PREFIX, ConsoleRoute, ViewerDep, describe, render
 
 PERMISSION = "admin:audit"
 PAGE_SIZE = 50
@@ -26,33 +30,103 @@ class AuditLine:
     details: str  # pretty JSON, escaped by the template like every other value
 
 
+@dataclass(frozen=True)
+class AuditFilters:
+    """The form's filters as sent (kept as text, so the form shows them again, even a bad date)."""
+
+    event: str = ""
+    environment: str = ""
+    subject: str = ""
+    occurred_from: str = ""
+    occurred_to: str = ""
+
+    def query(self, cursor: str | None = None) -> str:
+        """The query string of these filters (and a cursor): the next-page link keeps them."""
+        values = {
+            "event": self.event,
+            "environment": self.environment,
+            "subject": self.subject,
+            "occurredFrom": self.occurred_from,
+            "occurredTo": self.occurred_to,
+            "cursor": cursor or "",
+        }
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @property
+    def any(self) -> bool:
+        return bool(self.event or self.environment or self.subject or self.occurred_from or self.occurred_to)
+
+
+def _day(text: str, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(f"The {name} date '{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(), UTC) if day else None
+
+
 @router.get("/audit")
 async def audit_log(
-    request: Request, looking: ViewerDep, event: str = "", environment: str = "", cursor: str = ""
+    request: Request,
+    looking: ViewerDep,
+    event: Annotated[str, Query(max_length=64)] = "",
+    environment: Annotated[str, Query(max_length=64)] = "",
+    subject: Annotated[str, Query(max_length=255)] = "",
+    occurred_from: Annotated[str, Query(alias="occurredFrom", max_length=32)] = "",
+    occurred_to: Annotated[str, Query(alias="occurredTo", max_length=32)] = "",
+    cursor: str = "",
 ) -> HTMLResponse:
-    """Security events (logins, client and user changes, key rotations), filtered by kind and environment."""
+    """Security events (logins, client and user changes, key rotations), filtered like the admin API.
+
+    The dates are whole UTC days, both included: "to" asks for everything before the next midnight.
+    """
     looking.require(PERMISSION)
-    event, environment = event.strip(), environment.strip()
-    page = await run_in_threadpool(
-        audit.search, looking.services, environment or None, event or None, cursor or None, PAGE_SIZE
+    filters = AuditFilters(
+        event.strip(), environment.strip(), subject.strip(), occurred_from.strip(), occurred_to.strip()
     )
+    lines: list[AuditLine] = []
+    next_url, error = None, None
+    try:
+        first_day = _day(filters.occurred_from, "from")
+        last_day = _day(filters.occurred_to, "to")
+        if first_day and last_day and last_day < first_day:
+            raise InvalidRequest("The time range ends before it starts; the 'to' day must not precede 'from'")
+        page = await run_in_threadpool(
+            partial(
+                audit.search,
+                looking.services,
+                filters.environment or None,
+                filters.event or None,
+                cursor or None,
+                PAGE_SIZE,
+                subject=filters.subject or None,
+                occurred_from=_midnight(first_day),
+                occurred_to=_midnight(last_day + timedelta(days=1) if last_day else None),
+            )
+        )
+        lines = [
+            AuditLine(e, json.dumps(e.details, indent=2, sort_keys=True, default=str) if e.details else "")
+            for e in page.items
+        ]
+        if page.next_cursor:
+            next_url = f"{PREFIX}/audit?{filters.query(page.next_cursor)}"
+    except FlowportError as exc:  # a bad date or cursor: say so above the form, keep the form
+        error = describe(exc)
     envs = await run_in_threadpool(environments.list_all, looking.services)
-    filters = {k: v for k, v in (("event", event), ("environment", environment)) if v}
-    next_url = (
-        f"{PREFIX}/audit?{urlencode({**filters, 'cursor': page.next_cursor})}" if page.next_cursor else None
-    )
-    lines = [
-        AuditLine(e, json.dumps(e.details, indent=2, sort_keys=True, default=str) if e.details else "")
-        for e in page.items
-    ]
     return render(
         request,
         looking,
         "admin_audit.html",
         title="Audit log",
+        status=400 if error else 200,
+        error=error,
         lines=lines,
-        event=event,
-        environment=environment,
+        filters=filters,
         environments=[e.name for e in envs],
         next_url=next_url,
         known_events=KNOWN_EVENTS,

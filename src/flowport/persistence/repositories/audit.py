@@ -83,14 +83,32 @@ def insert(conn: Connection, events: list[AuditEvent]) -> None:
 
 
 def search(
-    conn: Connection, env: str | None, event: str | None, before_id: int | None, limit: int
+    conn: Connection,
+    env: str | None,
+    event: str | None,
+    before_id: int | None,
+    limit: int,
+    *,
+    subject: str | None = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
 ) -> list[AuditRow]:
-    """Newest first (by id, which grows with time), ``limit + 1`` rows for paging."""
+    """Newest first (by id, which grows with time), ``limit + 1`` rows for paging.
+
+    ``occurred_from``/``occurred_to`` bound ``at`` half-open (from included, to excluded). The
+    filters only narrow the set; the keyset on ``id`` alone pages it, so no row repeats or goes missing.
+    """
     query = select(audit_events)
     if env is not None:
         query = query.where(audit_events.c.env == env)
     if event is not None:
         query = query.where(audit_events.c.event == event)
+    if subject is not None:
+        query = query.where(audit_events.c.subject == subject)
+    if occurred_from is not None:
+        query = query.where(audit_events.c.at >= occurred_from)
+    if occurred_to is not None:
+        query = query.where(audit_events.c.at < occurred_to)
     if before_id is not None:
         query = query.where(audit_events.c.id < before_id)
     query = query.order_by(audit_events.c.id.desc()).limit(limit + 1)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
@@ -18,15 +19,35 @@ router = APIRouter(prefix="/api/v1/admin", tags=["administration"], route_class=
 Auditor = Annotated[UseCaseContext, Depends(require("admin:audit"))]
 
 
+_FROM = "Events at or after this time (ISO 8601; a date means its midnight; no zone means UTC)"
+_TO = "Events before this time, which is excluded (ISO 8601; a date means its midnight; no zone means UTC)"
+
+
 @router.get("/audit", response_model=PageOut[AuditEventOut])
 def list_audit_events(
     use: Auditor,
     event: str | None = None,
     environment: EnvFilter = None,
+    subject: Annotated[str | None, Query(description="who: a client id or username (exact)")] = None,
+    occurred_from: Annotated[datetime | None, Query(alias="occurredFrom", description=_FROM)] = None,
+    occurred_to: Annotated[datetime | None, Query(alias="occurredTo", description=_TO)] = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> PageOut[AuditEventOut]:
     """Security events, newest first (never secrets)."""
-    return PageOut[AuditEventOut].model_validate(
-        audit.search(use.services, environment, event, cursor, limit)
+    page = audit.search(
+        use.services,
+        environment,
+        event,
+        cursor,
+        limit,
+        subject=subject,
+        occurred_from=_utc(occurred_from),
+        occurred_to=_utc(occurred_to),
     )
+    return PageOut[AuditEventOut].model_validate(page)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """The API's timestamps are UTC: one given without a zone is read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

@@ -87,8 +87,11 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
             yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event
+    loop running in this thread while it is on, and later tests that call ``asyncio.run`` (the
+    SDK's async client, the server's shutdown) would find it."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield launched

@@ -68,6 +68,24 @@ def test_every_operation_of_the_catalog_is_on_the_page(admin: TestClient) -> Non
     ]
 
 
+def test_the_page_embeds_no_code_but_links_every_target_as_plain_text(admin: TestClient) -> None:
+    response = admin.get("/console/api")
+    size = len(response.content)
+    assert size < 500_000, f"the API page weighs {size} bytes"  # it was 1.76 MB with all the code
+    page = response.text
+    # No code block and no code text: closed operations carry none (the browser fetches it).
+    assert "data-code=" not in page and "<pre><code" not in page and "<code id=" not in page
+    assert "grant_type=client_credentials" not in page and "Authorization: Bearer" not in page
+    assert "Send request" not in page.split("<template", 1)[0]  # the send part is cloned when opened
+    catalog = build_catalog(admin.app.openapi())  # type: ignore[attr-defined]
+    links = set(re.findall(r'href="/console/api/code\?operation=([^"&]+)&amp;target=([^"]+)"', page))
+    assert links == {(op.id, t.value) for op in catalog.operations() for t in Target}
+    start = page.split(f'id="{START}"', 1)[1].split("</details>", 1)[0]
+    href = re.findall(r'href="(/console/api/code\?[^"]+target=curl)"', start)[0]
+    curl = code(admin, **dict(pair.split("=", 1) for pair in unescape(href).split("?", 1)[1].split("&")))
+    assert "grant_type=client_credentials" in curl and '"definitionKey"' in curl  # the example
+
+
 def test_the_page_carries_the_session_csrf_token_that_the_api_accepts(
     admin: TestClient, settings: Settings
 ) -> None:
@@ -111,6 +129,50 @@ def test_the_code_endpoint_writes_every_target_with_the_token_request(
     assert "FLOWPORT_CLIENT_SECRET" in text  # the secret is read from the environment
     public = code(admin, operation="get-healthz", target=target)
     assert "/healthz" in public and "FLOWPORT_CLIENT_SECRET" not in public
+
+
+def all_code(client: TestClient, **params: str) -> dict[str, str]:
+    response = client.get("/console/api/code/all", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert body["operation"] == params["operation"]
+    assert [s["target"] for s in body["snippets"]] == [t.value for t in Target]  # the tabs' order
+    return {s["target"]: s["code"] for s in body["snippets"]}
+
+
+def test_the_lazy_endpoint_gives_every_target_of_an_operation_at_once(
+    admin: TestClient, settings: Settings
+) -> None:
+    example = all_code(admin, operation=START)
+    token_url = f"{settings.effective_public_url}/connect/token"
+    for target in Target:
+        assert token_url in example[target.value], target  # every target gets a token first
+        assert "/api/v1/process-instances" in example[target.value] or target is Target.PYTHON_SDK
+        assert example[target.value] == code(admin, operation=START, target=target.value)
+    # What the opened form holds: the same values as /code, in one request.
+    typed = all_code(admin, operation=START, body='{"definitionKey": "order-42"}', client_id="billing")
+    assert all("order-42" in text and "billing" in text for text in typed.values())
+    assert "FLOWPORT_CLIENT_SECRET" in typed["curl"]
+    public = all_code(admin, operation="get-healthz")
+    assert all("/healthz" in text and token_url not in text for text in public.values())
+
+
+def test_the_lazy_endpoint_refuses_bad_requests(admin: TestClient, app_client: TestClient) -> None:
+    bad_json = admin.get("/console/api/code/all", params={"operation": START, "body": "{"})
+    assert bad_json.status_code == 400 and "not valid JSON" in bad_json.json()["detail"]
+    unknown = admin.get("/console/api/code/all", params={"operation": "no-such-operation"})
+    assert unknown.status_code == 404 and unknown.headers["content-type"].startswith("text/html")
+    hostile = admin.get("/console/api/code/all", params={"operation": START, "client_id": HOSTILE})
+    assert hostile.status_code == 200
+    assert hostile.headers["content-type"].startswith("application/json")
+    assert hostile.headers["x-content-type-options"] == "nosniff"
+    # The same code (and escaping) as the plain-text endpoint; the page inserts it with textContent.
+    for snippet in hostile.json()["snippets"]:
+        assert snippet["code"] == code(admin, operation=START, target=snippet["target"], client_id=HOSTILE)
+    admin.cookies.clear()
+    gone = admin.get(f"/console/api/code/all?operation={START}", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"].startswith("/console/login")
 
 
 def test_the_code_uses_path_query_and_form_values_and_never_a_secret(admin: TestClient) -> None:
@@ -188,3 +250,8 @@ def test_the_catalog_is_built_once_per_app(admin: TestClient, settings: Settings
     first = page_of(app, settings.effective_public_url)  # type: ignore[arg-type]
     assert page_of(app, settings.effective_public_url) is first  # type: ignore[arg-type]
     assert first.views[START].body_text.startswith("{")
+    # The opened operation's code for the example's values is the code built with the catalog.
+    cached = {s.target: s.code for s in first.views[START].snippets}
+    view = first.views[START]
+    assert all_code(admin, operation=START, body=view.body_text) == cached
+    assert all_code(admin, operation=START) == cached

@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import (
     Console,
@@ -125,7 +125,12 @@ def test_a_client_token_sends_what_the_session_may_not(page: Page, console: Cons
 
 def test_code_tabs_show_the_token_request_and_follow_the_form(page: Page) -> None:
     open_api_page(page, "admin")
-    start = operation(page, START)
+    closed = page.locator(f"details#{START}")
+    expect(closed.locator("[data-code]")).to_have_count(0)  # no code until it is opened
+    expect(page.locator("[data-code]")).to_have_count(0)
+    with page.expect_request(re.compile(r"/console/api/code/all\?operation=" + START)) as fetched:
+        start = operation(page, START)
+    assert "target=" not in fetched.value.url  # one request brings every target
     tabs = start.get_by_role("tablist")
     curl = start.get_by_role("tabpanel")
     expect(tabs.get_by_role("tab", name="curl")).to_have_attribute("aria-selected", "true")
@@ -155,6 +160,28 @@ def test_code_tabs_show_the_token_request_and_follow_the_form(page: Page) -> Non
     expect(start.locator("[data-code-status]")).to_contain_text("not valid JSON")
     expect(start.locator('[data-code="curl"]')).to_contain_text("typed-in-the-form")  # kept
     refused_loads_only(page)
+
+
+def test_without_javascript_each_target_is_a_plain_text_link(browser: Browser, console: Console) -> None:
+    context = browser.new_context(base_url=console.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        open_api_page(page, "admin")
+        start = page.locator(f"details#{START}")
+        start.locator("summary").click()  # <details> opens without JavaScript
+        expect(start.get_by_label("JSON body")).to_be_visible()
+        links = start.locator(".code-links").get_by_role("link")
+        expect(links).to_have_count(5)
+        curl = links.get_by_text("curl", exact=True).get_attribute("href")
+        start.get_by_role("link", name="C# (HttpClient)").click()
+        expect(page.locator("body")).to_contain_text("HttpClient")
+        expect(page.locator("body")).to_contain_text("client_credentials")
+        assert curl is not None
+        page.goto(curl)
+        expect(page.locator("body")).to_contain_text("grant_type=client_credentials")
+        expect(page.locator("body")).to_contain_text("Authorization: Bearer $ACCESS_TOKEN")
+    finally:
+        context.close()
 
 
 def test_the_filter_box_narrows_the_list(page: Page) -> None:

@@ -5,8 +5,11 @@ app serves (:func:`flowport.web.api_catalog.build_catalog`), so it never drifts 
 Test requests are sent by the browser itself (``static/api.js``), with the viewer's session or
 with a token it gets for a client whose secret is typed into the page and sent only to the token
 endpoint; the server never sees that secret otherwise. Generated code stays in Python
-(:mod:`flowport.web.codegen`): the page shows it for the example values, and ``/console/api/code``
-regenerates it for what the form holds.
+(:mod:`flowport.web.codegen`), built once per app for the example values. The page carries no code
+(137 operations x 5 targets would make it megabytes): ``/console/api/code/all`` gives the browser
+the code of every target of one operation when it is opened, for what its form holds, and
+``/console/api/code`` gives one target as plain text (the page links to it for readers without
+JavaScript).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 from flowport.errors import NotFound
 from flowport.web.api_catalog import Catalog, Operation, build_catalog
@@ -59,6 +62,7 @@ class OperationView:
     query_values: Mapping[str, str]
     body_text: str  # the JSON body's example, pretty-printed ("" when there is none)
     form_values: Mapping[str, str]
+    example: ExampleRequest  # the values the code of ``snippets`` is for
     snippets: tuple[Snippet, ...]
     creates_instances: bool
     instance_param: str  # the path parameter that names the created instance ("" if none)
@@ -97,6 +101,7 @@ def _view(op: Operation, catalog: Catalog, base_url: str) -> OperationView:
         query_values=dict(example.query),
         body_text=body_text,
         form_values=form_values,
+        example=example,
         snippets=snippets,
         creates_instances=key in INSTANCE_CREATORS,
         instance_param=INSTANCE_CREATORS.get(key, ""),
@@ -155,19 +160,58 @@ def api_code(
     The query carries ``operation`` and ``target``, then ``path.NAME``, ``query.NAME``,
     ``header.NAME``, ``form.NAME`` and ``file.NAME`` (a file's name) values, ``body`` (the JSON
     text) and ``client_id``. Secrets never come here: the code reads them from the environment.
+    Without values it is the code of the example (the page's links for readers without JavaScript).
     """
     page = page_of(request.app, looking.services.settings.effective_public_url)
-    try:
-        op = page.catalog.operation(operation)
-    except KeyError:
-        raise NotFound(f"There is no API operation {operation!r}") from None
+    op = _operation(page, operation)
     try:
         chosen = Target(target)
-        example = _example_from_query(op, page, request.query_params.multi_items())
-        code = generate(op, example, chosen)
+        snippets = _snippets(op, page, request.query_params.multi_items(), only=chosen)
     except ValueError as exc:
         return PlainTextResponse(f"No code for these values: {exc}", status_code=400)
-    return PlainTextResponse(code)
+    return PlainTextResponse(snippets[0].code)
+
+
+@router.get("/code/all")
+def api_code_all(request: Request, looking: ViewerDep, operation: str = "") -> JSONResponse:
+    """The code of one operation in every target, as JSON: what the page shows when it is opened.
+
+    The same values as ``/code`` (no ``target``). The answer is ``{"operation": ID, "snippets":
+    [{"target", "label", "code"}, ...]}`` in the order of the page's tabs, or ``{"detail": why}``
+    with status 400 when the values make no request.
+    """
+    page = page_of(request.app, looking.services.settings.effective_public_url)
+    op = _operation(page, operation)
+    try:
+        snippets = _snippets(op, page, request.query_params.multi_items())
+    except ValueError as exc:
+        return JSONResponse({"detail": f"No code for these values: {exc}"}, status_code=400)
+    return JSONResponse(
+        {
+            "operation": op.id,
+            "snippets": [{"target": s.target, "label": s.label, "code": s.code} for s in snippets],
+        }
+    )
+
+
+def _operation(page: ApiPage, operation: str) -> Operation:
+    try:
+        return page.catalog.operation(operation)
+    except KeyError:
+        raise NotFound(f"There is no API operation {operation!r}") from None
+
+
+def _snippets(
+    op: Operation, page: ApiPage, items: list[tuple[str, str]], only: Target | None = None
+) -> tuple[Snippet, ...]:
+    """The code for the query's values: the cached code when they are the example's (or none)."""
+    view = page.views[op.id]
+    values = [(key, value) for key, value in items if key not in ("operation", "target")]
+    example = _example_from_query(op, page, values) if values else view.example
+    targets = [only] if only is not None else list(Target)
+    if example == view.example:
+        return tuple(s for s in view.snippets if Target(s.target) in targets)
+    return tuple(Snippet(t.value, TARGET_LABELS[t], generate(op, example, t)) for t in targets)
 
 
 def _example_from_query(op: Operation, page: ApiPage, items: list[tuple[str, str]]) -> ExampleRequest:

@@ -1,5 +1,7 @@
 // The console's API page: filter the operations, send test requests, switch and refresh the code.
 // Everything the server or a response says is inserted with textContent, never as HTML.
+// The page carries no code and no "Send as" part: an operation gets them when it is first opened
+// (the code from GET /console/api/code/all, one request for every target).
 (function () {
   "use strict";
 
@@ -43,6 +45,74 @@
     if (filter.value) { applyFilter(); }
   }
 
+  // --- an operation gets its send part, result area, code tabs and code when first opened -------
+  function cloneFor(op, templateId) {
+    var template = document.getElementById(templateId);
+    var fragment = template.content.cloneNode(true);
+    ["id", "for", "aria-describedby", "aria-labelledby"].forEach(function (name) {
+      fragment.querySelectorAll("[" + name + "]").forEach(function (element) {
+        element.setAttribute(name, element.getAttribute(name).replace(/^OP-/, op.id + "-"));
+      });
+    });
+    return fragment;
+  }
+
+  function make(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function buildTabs(op) {
+    var box = op.querySelector("[data-code-tabs]");
+    var links = box.querySelector(".code-links");
+    var list = make("div", { role: "tablist", "aria-label": "Code for " + op.dataset.method + " " + op.dataset.path });
+    var panels = [];
+    box.querySelectorAll(".code-links a").forEach(function (link, index) {
+      var target = new URL(link.href).searchParams.get("target");
+      link.setAttribute("data-target", target);
+      var label = link.textContent;
+      var tabId = op.id + "-tab-" + target;
+      var panelId = op.id + "-panel-" + target;
+      var codeId = op.id + "-code-" + target;
+      list.appendChild(make("button", {
+        type: "button", role: "tab", "class": "tab", id: tabId, "aria-controls": panelId,
+        "aria-selected": index === 0 ? "true" : "false", tabindex: index === 0 ? "0" : "-1", "data-target": target
+      }, label));
+      var panel = make("div", { role: "tabpanel", "class": "code-panel", id: panelId, "aria-labelledby": tabId });
+      panel.hidden = index !== 0;
+      panel.appendChild(make("button", { type: "button", "class": "secondary copy", "data-copy-target": codeId }, "Copy code"));
+      var pre = make("pre", { tabindex: "0", "aria-label": label + " code" });
+      pre.appendChild(make("code", { id: codeId, "data-code": target }, "Loading the code\u2026"));
+      panel.appendChild(pre);
+      panels.push(panel);
+    });
+    box.insertBefore(list, links);
+    panels.forEach(function (panel) { box.insertBefore(panel, links); });
+  }
+
+  function prepare(op) {
+    if (op.hasAttribute("data-prepared")) { return; }
+    op.setAttribute("data-prepared", "");
+    var form = op.querySelector("form[data-try]");
+    form.appendChild(cloneFor(op, "api-send-template"));
+    form.parentElement.insertBefore(cloneFor(op, "api-result-template"), form.nextSibling);
+    // The client typed in another form is this form's client too.
+    ["[data-client-id]", "[data-client-secret]"].forEach(function (selector) {
+      var typed = Array.prototype.filter.call(document.querySelectorAll(selector), function (input) {
+        return input.value !== "";
+      })[0];
+      if (typed) { form.querySelector(selector).value = typed.value; }
+    });
+    buildTabs(op);
+    refreshCode(form);
+  }
+
+  operations.forEach(function (op) {
+    op.addEventListener("toggle", function () { if (op.open) { prepare(op); } });
+  });
+
   // A link to an operation (#id) opens it.
   function openFromHash() {
     var id = decodeURIComponent(window.location.hash.slice(1));
@@ -54,7 +124,6 @@
     target.scrollIntoView();
   }
   window.addEventListener("hashchange", openFromHash);
-  openFromHash();
 
   // --- credentials ---------------------------------------------------------------------------
   function credentialOf(form) {
@@ -291,8 +360,8 @@
   // --- code for what the form holds (generated on the server, GET /console/api/code) ----------
   function codeQuery(form, op, target) {
     var params = new URLSearchParams();
-    params.append("operation", op.dataset.operation);
-    params.append("target", target);
+    params.append("operation", op.id);
+    if (target) { params.append("target", target); }
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.hasAttribute("data-secret")) { return; }
       var kind = element.name.split(".")[0];
@@ -316,30 +385,30 @@
     var round = (rounds.get(form) || 0) + 1;
     rounds.set(form, round);
     var status = op.querySelector("[data-code-status]");
-    var codes = op.querySelectorAll("[data-code]");
-    var failures = [];
-    var pending = codes.length;
-    codes.forEach(function (code) {
-      fetch("/console/api/code?" + codeQuery(form, op, code.dataset.code), { credentials: "same-origin" })
-        .then(function (response) {
-          return response.text().then(function (text) {
-            if (rounds.get(form) !== round) { return; }
-            if (response.ok && (response.headers.get("content-type") || "").indexOf("text/plain") === 0) {
-              code.textContent = text;
-            } else {
-              failures.push(response.headers.get("content-type") && response.headers.get("content-type").indexOf("text/plain") === 0
-                ? text : "The code could not be generated (" + response.status + ")");
-            }
-          });
-        })
-        .catch(function () { failures.push("The code could not be generated (no answer)"); })
-        .then(function () {
-          pending -= 1;
-          if (pending === 0 && rounds.get(form) === round) {
-            status.textContent = failures.length ? failures[0] : "The code shows the values of the form.";
+    var current = function () { return rounds.get(form) === round; };
+    fetch("/console/api/code/all?" + codeQuery(form, op), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        return response.text().then(function (text) {
+          if (!current()) { return; }
+          var data = null;
+          if ((response.headers.get("content-type") || "").indexOf("application/json") === 0) {
+            try { data = JSON.parse(text); } catch (e) { data = null; }
           }
+          if (!response.ok || !data || !Array.isArray(data.snippets)) {
+            status.textContent = data && data.detail ? data.detail : "The code could not be generated (" + response.status + ")";
+            return;
+          }
+          data.snippets.forEach(function (snippet) {
+            var code = op.querySelector('[data-code="' + snippet.target + '"]');
+            if (code) { code.textContent = snippet.code; }
+          });
+          op.querySelectorAll(".code-links a[data-target]").forEach(function (link) {
+            link.href = "/console/api/code?" + codeQuery(form, op, link.dataset.target);
+          });
+          status.textContent = round === 1 ? "" : "The code shows the values of the form.";
         });
-    });
+      })
+      .catch(function () { if (current()) { status.textContent = "The code could not be generated (no answer)"; } });
   }
   function scheduleCode(event) {
     var form = event.target.form;
@@ -349,4 +418,7 @@
   }
   document.addEventListener("input", scheduleCode);
   document.addEventListener("change", scheduleCode);
+
+  operations.forEach(function (op) { if (op.open) { prepare(op); } });
+  openFromHash();
 })();

@@ -94,9 +94,14 @@ def _fields(exc: FlowportError) -> dict[str, Any]:
     return {}
 
 
+def status_of(exc: FlowportError) -> int:
+    """The HTTP status of a domain error, for every edge that answers over HTTP."""
+    return next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+
+
 def render(exc: FlowportError) -> JSONResponse:
     """The problem response for a domain error, with its RFC 6750 challenge or ``Retry-After``."""
-    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     response = problem(status, exc.title, exc.detail, **exc.extra, **_fields(exc))
     for name, value in challenge_headers(exc).items():
         response.headers[name] = value

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from flowport.api.problems import status_of
 from flowport.errors import FlowportError, InvalidRequest, Unauthenticated
 from flowport.permissions import grants
 from flowport.services import clients, environments
@@ -30,9 +31,9 @@ from flowport.web.console import (
     ViewerDep,
     act,
     describe,
+    next_page,
     redirect,
     render,
-    status_of,
 )
 
 PERMISSION = "admin:clients"
@@ -56,10 +57,7 @@ async def client_list(
         clients.search, looking.services, environment or None, cursor or None, PAGE_SIZE
     )
     envs = await run_in_threadpool(environments.list_all, looking.services)
-    next_url = None
-    if page.next_cursor:
-        query = {"environment": environment} if environment else {}
-        next_url = f"{HERE}?{urlencode({**query, 'cursor': page.next_cursor})}"
+    next_url = next_page(HERE, page.next_cursor, environment=environment)
     return render(
         request,
         looking,

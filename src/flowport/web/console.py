@@ -20,7 +20,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -30,19 +30,13 @@ from starlette.concurrency import run_in_threadpool
 from flowport import __version__
 from flowport.api.deps import INSUFFICIENT, actor_of, services_of
 from flowport.api.edge import EdgeRoute
-from flowport.api.problems import challenge_headers
+from flowport.api.problems import challenge_headers, status_of
 from flowport.auth.asgi import SESSION_COOKIE, Authenticator
 from flowport.auth.principal import Principal
 from flowport.errors import (
-    Conflict,
     CsrfTokenRequired,
     FlowportError,
-    InvalidDefinition,
-    InvalidRequest,
-    NotFound,
-    PayloadTooLarge,
     PermissionDenied,
-    TooManyAttempts,
     Unauthenticated,
 )
 from flowport.services import sessions
@@ -93,22 +87,6 @@ PAGE_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-_STATUS: dict[type[FlowportError], int] = {
-    NotFound: 404,
-    Conflict: 409,
-    InvalidDefinition: 422,
-    InvalidRequest: 400,
-    PermissionDenied: 403,
-    CsrfTokenRequired: 403,
-    PayloadTooLarge: 413,
-    TooManyAttempts: 429,
-}
-
-
-def status_of(error: FlowportError) -> int:
-    return next((code for cls, code in _STATUS.items() if isinstance(error, cls)), 400)
-
 
 # --- who is looking --------------------------------------------------------------------------------
 
@@ -268,6 +246,13 @@ def _take_flash(request: Request) -> Flash | None:
         return Flash("error" if data.get("kind") == "error" else "success", str(data.get("text", "")))
     except (ValueError, binascii.Error, AttributeError):
         return None
+
+
+def next_page(base: str, cursor: str | None, **filters: str) -> str | None:
+    """The link to a list's next page (None on the last one): its cursor, and the filters it kept."""
+    if not cursor:
+        return None
+    return f"{base}?{urlencode({**{k: v for k, v in filters.items() if v}, 'cursor': cursor})}"
 
 
 def safe_next(target: str | None) -> str:

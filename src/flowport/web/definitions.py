@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,6 +29,7 @@ from flowport.web.console import (
     Viewer,
     ViewerDep,
     describe,
+    next_page,
     redirect,
     render,
 )
@@ -123,10 +124,7 @@ def _list(
     page = definitions.list_definitions(services, actor, None, True, cursor, PAGE_SIZE, text=text or None)
     counts = definitions.version_counts(services, actor, [d.key for d in page.items])
     rows = [Row(d, counts.get(d.key, 1)) for d in page.items]
-    next_url = None
-    if page.next_cursor:
-        query = {"q": text, "cursor": page.next_cursor} if text else {"cursor": page.next_cursor}
-        next_url = f"{PREFIX}/definitions?{urlencode(query)}"
+    next_url = next_page(f"{PREFIX}/definitions", page.next_cursor, q=text)
     settings = services.settings
     return render(
         request,
@@ -168,9 +166,7 @@ def definition_page(
     except DiagramError as exc:
         diagram_error = describe(exc)
     versions = definitions.list_definitions(services, actor, definition.key, False, cursor, PAGE_SIZE)
-    next_url = None
-    if versions.next_cursor:
-        next_url = f"{PREFIX}/definitions/{definition.id}?{urlencode({'cursor': versions.next_cursor})}"
+    next_url = next_page(f"{PREFIX}/definitions/{definition.id}", versions.next_cursor)
     return render(
         request,
         looking,

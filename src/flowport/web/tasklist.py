@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from flowport.api.problems import status_of
 from flowport.engine.model import FormField
 from flowport.errors import FlowportError, InvalidRequest, NotFound, Unauthenticated
 from flowport.services import commands, task_forms, task_lists, tasks
@@ -36,7 +37,6 @@ from flowport.web.console import (
     redirect,
     render,
     safe_next,
-    status_of,
 )
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)

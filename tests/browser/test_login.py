@@ -64,3 +64,32 @@ def test_menu_is_a_button_at_phone_width(page: Page) -> None:
     page.get_by_role("button", name="Menu").click()
     expect(nav.get_by_role("link", name="Clients")).to_be_visible()
     screenshot(page, "dashboard-phone")
+
+
+def test_the_console_is_usable_with_the_keyboard_alone(page: Page, console: Console) -> None:
+    """Log in, skip to the content, move through the menu and confirm an action without a mouse."""
+    page.goto("/console/login")
+    expect(page.get_by_label("Username")).to_be_focused()  # the form starts where typing starts
+    page.keyboard.type("clerk")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Flowport")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard")).to_be_focused()
+    page.get_by_role("button", name="Log out").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
+
+
+def test_the_error_page_is_accessible(page: Page) -> None:
+    log_in(page, "admin")
+    response = page.goto("/console/no-such-page")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("alert")).to_contain_text("There is no console page")
+    assert_accessible(page)
+    screenshot(page, "not-found")

@@ -143,6 +143,20 @@ def test_search_by_status_and_start_time(client: TestClient) -> None:
     assert before == []
 
 
+def test_a_start_time_filter_without_a_zone_is_utc(client: TestClient) -> None:
+    """As every time of the API; a bad one is a 400 naming the parameter, never a 500."""
+    deploy(client, "user_task.bpmn")
+    running = start(client, "user_task")
+    naive = running["startedAt"].removesuffix("Z").split("+")[0][:19]  # to the second, no zone
+    after = client.get("/api/v1/process-instances", params={"startedAfter": naive})
+    assert after.status_code == 200, after.text
+    assert running["id"] in [i["id"] for i in after.json()["items"]]
+    before = client.get("/api/v1/process-instances", params={"startedBefore": naive})
+    assert before.status_code == 200 and before.json()["items"] == []
+    bad = client.get("/api/v1/process-instances", params={"startedAfter": "yesterday"})
+    assert bad.status_code == 400 and "startedAfter" in bad.text
+
+
 def test_suspend_blocks_commands_until_resume(client: TestClient) -> None:
     deploy(client, "user_task.bpmn")
     instance = start(client, "user_task")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
-from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn
+from flowport.api.schemas import HistoryOut, InstanceOut, MoveIn, PageOut, StartInstanceIn, UtcDateTime
 from flowport.services import instances
 from flowport.services.paging import decode_id_cursor
 
@@ -45,8 +44,8 @@ def search_instances(
     status: str | None = None,
     definition_key: Annotated[str | None, Query(alias="definitionKey")] = None,
     business_key: Annotated[str | None, Query(alias="businessKey")] = None,
-    started_after: Annotated[datetime | None, Query(alias="startedAfter")] = None,
-    started_before: Annotated[datetime | None, Query(alias="startedBefore")] = None,
+    started_after: Annotated[UtcDateTime | None, Query(alias="startedAfter")] = None,
+    started_before: Annotated[UtcDateTime | None, Query(alias="startedBefore")] = None,
     limit: int = Query(default=50, ge=1, le=1000),
     cursor: str | None = None,
 ) -> PageOut[InstanceOut]:

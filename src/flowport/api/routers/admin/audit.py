@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from flowport.api.deps import UseCaseContext, require
 from flowport.api.native import NativeRoute
 from flowport.api.routers.admin.params import EnvFilter, Limit
-from flowport.api.schemas import PageOut
+from flowport.api.schemas import PageOut, UtcDateTime
 from flowport.api.schemas_admin import AuditEventOut
 from flowport.services import audit
 
@@ -29,8 +28,8 @@ def list_audit_events(
     event: str | None = None,
     environment: EnvFilter = None,
     subject: Annotated[str | None, Query(description="who: a client id or username (exact)")] = None,
-    occurred_from: Annotated[datetime | None, Query(alias="occurredFrom", description=_FROM)] = None,
-    occurred_to: Annotated[datetime | None, Query(alias="occurredTo", description=_TO)] = None,
+    occurred_from: Annotated[UtcDateTime | None, Query(alias="occurredFrom", description=_FROM)] = None,
+    occurred_to: Annotated[UtcDateTime | None, Query(alias="occurredTo", description=_TO)] = None,
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> PageOut[AuditEventOut]:
@@ -42,12 +41,7 @@ def list_audit_events(
         cursor,
         limit,
         subject=subject,
-        occurred_from=_utc(occurred_from),
-        occurred_to=_utc(occurred_to),
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
     )
     return PageOut[AuditEventOut].model_validate(page)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """The API's timestamps are UTC: one given without a zone is read as UTC."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment

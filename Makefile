@@ -25,6 +25,7 @@ serve: $(STAMP)
 
 # `test` runs every check; the others run one part of it (unit: the fast tests, no I/O).
 test: lint typecheck unit
+	bash .ci/system-packages
 	$(BIN)/pytest -q --ignore=tests/unit
 
 lint: $(TEST_STAMP)

@@ -337,3 +337,44 @@ def test_the_audit_log_filters_by_subject_and_days_and_pages_keeping_them(app_cl
         "/console/audit", params={"occurredFrom": "2026-03-12", "occurredTo": "2026-03-10"}
     )
     assert backwards.status_code == 400 and "ends before it starts" in backwards.text
+
+
+def test_changing_a_client_narrows_the_tokens_it_gets_from_now_on(app_client: TestClient) -> None:
+    log_in(app_client, "admin")
+    token = page_csrf(app_client, "/console/clients/new")
+    created = app_client.post(
+        "/console/clients",
+        data={"csrf_token": token, "name": "Robot", "client_id": "robot", "profile": "ObjectReadWrite"},
+    )
+    secret = re.search(r'<code id="client-secret" class="secret">([^<]+)</code>', created.text)
+    assert secret
+    page = app_client.get("/console/clients/robot")
+    assert 'action="/console/clients/robot"' in page.text  # the change form, filled in
+    changed = app_client.post(
+        "/console/clients/robot",
+        data={"csrf_token": token, "name": "Read robot", "profile": "ObjectRead", "token_lifetime": "600"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303 and changed.headers["location"] == "/console/clients/robot"
+    view = app_client.get("/api/v1/admin/clients/robot", headers=AUTH).json()
+    assert (view["name"], view["profile"], view["tokenLifetime"]) == ("Read robot", "ObjectRead", 600)
+    issued = app_client.post(
+        "/connect/token",
+        data={"grant_type": "client_credentials", "client_id": "robot", "client_secret": secret.group(1)},
+    ).json()
+    assert "instances:start" not in issued["scope"].split() and "instances:read" in issued["scope"].split()
+    assert issued["expires_in"] == 600
+    bad = app_client.post(
+        "/console/clients/robot",
+        data={"csrf_token": token, "name": "Read robot", "profile": "NoSuchProfile"},
+        follow_redirects=False,
+    )
+    assert bad.status_code == 303
+    assert app_client.get("/api/v1/admin/clients/robot", headers=AUTH).json()["profile"] == "ObjectRead"
+
+
+def test_a_clerk_may_not_change_a_client(app_client: TestClient) -> None:
+    log_in(app_client, "clerk")
+    token = page_csrf(app_client)
+    body = {"csrf_token": token, "name": "x", "profile": "Admin"}
+    assert app_client.post("/console/clients/flowport-admin", data=body).status_code == 403

@@ -20,7 +20,14 @@ from flowport.api.problems import status_of
 from flowport.errors import FlowportError, InvalidRequest, Unauthenticated
 from flowport.permissions import grants
 from flowport.services import clients, environments
-from flowport.services.clients import DECLARED_SOURCES, MAX_GRACE, ClientSpec, ClientView, NewSecret
+from flowport.services.clients import (
+    DECLARED_SOURCES,
+    MAX_GRACE,
+    ClientChanges,
+    ClientSpec,
+    ClientView,
+    NewSecret,
+)
 from flowport.web import admin_forms as forms
 from flowport.web.console import (
     PREFIX,
@@ -112,7 +119,36 @@ async def client_page(request: Request, looking: ViewerDep, client_id: str) -> H
         url=client_url(client.id),
         grace_default=looking.services.settings.auth.secret_grace_seconds,
         max_grace=MAX_GRACE,
+        **forms.CHOICES.as_context(),
     )
+
+
+@router.post("/clients/{client_id}")
+async def update_client(request: Request, looking: ChangerDep, client_id: str) -> RedirectResponse:
+    """Change the name, profile, permissions, token settings and visibility (``PATCH`` of the API).
+
+    New permissions apply to the tokens issued from now on; tokens already issued keep theirs
+    until they expire.
+    """
+    looking.require(PERMISSION)
+    form = await request.form()
+    back = client_url(client_id)
+    try:
+        changes: ClientChanges = {
+            "name": forms.text(form, "name"),
+            "profile": forms.profile(form),
+            "permissions": forms.checked(form, "permissions"),
+            "audiences": forms.names(form, "audiences"),
+            "refresh_tokens": bool(forms.text(form, "refresh_tokens")),
+            "visibility": forms.visibility(form),
+        }
+        lifetime = forms.optional_int(form, "token_lifetime", "The token lifetime")
+    except FlowportError as exc:
+        return redirect(back, Flash("error", describe(exc)))
+    if lifetime is not None:
+        changes["token_lifetime"] = lifetime
+    done = "The client is changed; tokens issued from now on carry the new settings."
+    return await act(back, done, clients.update, looking.services, looking.actor, client_id, changes)
 
 
 @router.post("/clients/{client_id}/rotate-secret", response_model=None)

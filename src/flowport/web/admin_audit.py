@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
@@ -13,10 +12,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from flowport.errors import FlowportError, InvalidRequest
+from flowport.errors import FlowportError
 from flowport.services import audit, environments
 from flowport.services.audit import AuditEntry
 from flowport.web.console import PREFIX, ConsoleRoute, ViewerDep, describe, render
+from flowport.web.form_dates import day_range
 
 PERMISSION = "admin:audit"
 PAGE_SIZE = 50
@@ -57,19 +57,6 @@ class AuditFilters:
         return bool(self.event or self.environment or self.subject or self.occurred_from or self.occurred_to)
 
 
-def _day(text: str, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"The {name} date '{text}' is not a date (use YYYY-MM-DD)") from None
-
-
-def _midnight(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(), UTC) if day else None
-
-
 @router.get("/audit")
 async def audit_log(
     request: Request,
@@ -92,10 +79,7 @@ async def audit_log(
     lines: list[AuditLine] = []
     next_url, error = None, None
     try:
-        first_day = _day(filters.occurred_from, "from")
-        last_day = _day(filters.occurred_to, "to")
-        if first_day and last_day and last_day < first_day:
-            raise InvalidRequest("The time range ends before it starts; the 'to' day must not precede 'from'")
+        since, until = day_range(filters.occurred_from, filters.occurred_to)
         page = await run_in_threadpool(
             partial(
                 audit.search,
@@ -105,8 +89,8 @@ async def audit_log(
                 cursor or None,
                 PAGE_SIZE,
                 subject=filters.subject or None,
-                occurred_from=_midnight(first_day),
-                occurred_to=_midnight(last_day + timedelta(days=1) if last_day else None),
+                occurred_from=since,
+                occurred_to=until,
             )
         )
         lines = [

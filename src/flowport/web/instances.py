@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from flowport.api.json_body import JsonBodyError, loads
-from flowport.errors import FlowportError, InvalidRequest
+from flowport.errors import FlowportError
 from flowport.services import definitions, instance_queries, instances, jobs, tasks
 from flowport.services.views import IncidentView, InstanceView, JobView, TaskView
 from flowport.states import InstanceStatus
@@ -34,6 +33,7 @@ from flowport.web.console import (
     render,
 )
 from flowport.web.diagram import render_svg
+from flowport.web.form_dates import day_range
 
 router = APIRouter(prefix=f"{PREFIX}/instances", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -72,15 +72,6 @@ class ListFilters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
-def _day(text: str, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidRequest(f"The {name} date '{text}' is not a date (use YYYY-MM-DD)") from None
-
-
 @router.get("")
 def instance_list(
     request: Request,
@@ -106,17 +97,15 @@ def instance_list(
     items: list[InstanceView] = []
     next_url, error = None, None
     try:
-        start_day = _day(filters.started_from, "from")
-        end_day = _day(filters.started_to, "to")
+        started_after, started_before = day_range(filters.started_from, filters.started_to)
         page = instances.search(
             looking.services,
             looking.actor,
             status=filters.status or None,
             definition_key=filters.definition_key or None,
             business_key=filters.business_key or None,
-            started_after=datetime.combine(start_day, time(), UTC) if start_day else None,
-            # the "to" day is included: everything started before the next day
-            started_before=datetime.combine(end_day + timedelta(days=1), time(), UTC) if end_day else None,
+            started_after=started_after,
+            started_before=started_before,
             cursor=cursor or None,
             limit=filters.limit,
         )

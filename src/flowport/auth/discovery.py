@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowport.auth.client_assertion import ASSERTION_ALGORITHMS
-from flowport.auth.endpoints import INTROSPECT_PATHS, JWKS_PATH, REVOKE_PATHS, TOKEN_PATHS
+from flowport.auth.endpoints import INTROSPECT_PATHS, JWKS_PATH, REVOKE_PATHS
 from flowport.auth.runtime import AuthRuntime
 from flowport.auth.token_endpoint import GRANT_TYPES
 from flowport.permissions import CATALOG, PROFILES, WHOLE_GRANT_SCOPES
@@ -19,7 +19,7 @@ def metadata(runtime: AuthRuntime) -> dict[str, Any]:
     algorithms = list(ASSERTION_ALGORITHMS)
     return {
         "issuer": issuer,
-        "token_endpoint": f"{issuer}{TOKEN_PATHS[0]}",
+        "token_endpoint": runtime.token_endpoint,
         "introspection_endpoint": f"{issuer}{INTROSPECT_PATHS[0]}",
         "revocation_endpoint": f"{issuer}{REVOKE_PATHS[0]}",
         "jwks_uri": f"{issuer}{JWKS_PATH}",

@@ -8,6 +8,7 @@ from typing import Any
 
 from flowport.auth import master_key as master_keys
 from flowport.auth.client_cache import ClientCache
+from flowport.auth.endpoints import TOKEN_PATHS
 from flowport.auth.keys import KeyRing
 from flowport.auth.ratelimit import FailureLimiter
 from flowport.auth.tokens import InvalidToken, RevocationCache, check_claims, read_header, verify_signature
@@ -46,6 +47,11 @@ class AuthRuntime:
     token_threads: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="flowport-token")
     )
+
+    @property
+    def token_endpoint(self) -> str:
+        """Where clients get tokens, as they reach this server (discovery's ``token_endpoint``)."""
+        return f"{self.issuer}{TOKEN_PATHS[0]}"
 
     def verify_access_token(self, token: str) -> dict[str, Any]:
         """Claims of a valid access token of this server for the API audience, else InvalidToken.

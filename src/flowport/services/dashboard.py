@@ -102,6 +102,7 @@ class ApiAccess:
 
     auth_mode: str
     issuer: str  # as the discovery document names it
+    token_endpoint: str
     access_token_lifetime: int  # seconds (a client may have its own)
     refresh_token_lifetime: int  # seconds
     signing_key: SigningKey | None
@@ -167,6 +168,7 @@ def api_access(services: Services, actor: Actor) -> ApiAccess:
     return ApiAccess(
         auth_mode=auth.mode,
         issuer=services.auth.issuer,
+        token_endpoint=services.auth.token_endpoint,
         access_token_lifetime=auth.token_lifetime,
         refresh_token_lifetime=auth.refresh_token_lifetime,
         signing_key=_signing_key(active, now),

@@ -267,13 +267,6 @@ async def _form(
     )
 
 
-def token_endpoint(request: Request, looking: Viewer) -> str:
-    """Where this server issues tokens, as a client outside reaches it."""
-    public = looking.services.settings.public_url
-    base = public.rstrip("/") if public else str(request.base_url).rstrip("/")
-    return f"{base}/connect/token"
-
-
 def _secret_page(request: Request, looking: Viewer, issued: NewSecret, *, created: bool) -> HTMLResponse:
     client: ClientView = issued.client
     return render(
@@ -285,6 +278,6 @@ def _secret_page(request: Request, looking: Viewer, issued: NewSecret, *, create
         client=client,
         secret=issued.client_secret,
         created=created,
-        token_url=token_endpoint(request, looking),
+        token_url=looking.services.auth.token_endpoint,
         url=client_url(client.id),
     )

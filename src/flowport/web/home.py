@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from flowport.api.routers.session import clear_session_cookie
 from flowport.auth.asgi import SESSION_COOKIE
 from flowport.errors import NotFound
 from flowport.services import dashboard, environments, sessions
@@ -68,7 +69,7 @@ async def switch_environment(
     if session:
         await run_in_threadpool(sessions.logout, looking.services, session, looking.csrf_token)
     response = RedirectResponse(f"{LOGIN}?environment={environment}&next={PREFIX}/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    clear_session_cookie(response, looking.services)
     return response
 
 

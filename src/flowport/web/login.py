@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from flowport.api.deps import ServicesDep
+from flowport.api.routers.session import clear_session_cookie, set_session_cookie
 from flowport.auth.asgi import SESSION_COOKIE
 from flowport.config import DEFAULT_ENV
 from flowport.errors import TooManyAttempts, Unauthenticated
@@ -60,15 +61,7 @@ async def login(
         status = 429 if isinstance(exc, TooManyAttempts) else 401
         return _form(request, services, next, error=exc.detail, username=username, status=status)
     response = redirect(safe_next(next))
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session_token,
-        max_age=services.settings.auth.session_lifetime,
-        path="/",
-        secure=services.settings.effective_public_url.startswith("https://"),
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, services, result.session_token)
     return response
 
 
@@ -82,7 +75,7 @@ async def logout(request: Request, looking: ChangerDep) -> RedirectResponse:
             sessions.logout, looking.services, session, looking.csrf_token, source_ip=source_ip
         )
     response = RedirectResponse(f"{LOGIN}?logged_out=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    clear_session_cookie(response, looking.services)
     return response
 
 

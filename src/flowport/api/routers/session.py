@@ -69,6 +69,23 @@ def _secure(services: Services) -> bool:
     return services.settings.effective_public_url.startswith("https://")
 
 
+def set_session_cookie(response: Response, services: Services, session_token: str) -> None:
+    """The session cookie of a login (the API's and the web console's): HttpOnly, SameSite=Lax."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_token,
+        max_age=services.settings.auth.session_lifetime,
+        path="/",
+        secure=_secure(services),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_session_cookie(response: Response, services: Services) -> None:
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(services), httponly=True, samesite="lax")
+
+
 @router.post("/login", response_model=LoginOut)
 async def login(
     request: Request, response: Response, credentials: Credentials, services: ServicesDep
@@ -82,15 +99,7 @@ async def login(
         env=_env(request, services),
         source_ip=request.client.host if request.client else None,
     )
-    response.set_cookie(
-        SESSION_COOKIE,
-        result.session_token,
-        max_age=services.settings.auth.session_lifetime,
-        path="/",
-        secure=_secure(services),
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, services, result.session_token)
     response.headers[CSRF_HEADER] = result.csrf_token
     response.headers["Cache-Control"] = "no-store"
     return LoginOut(
@@ -110,5 +119,5 @@ async def logout(request: Request, services: ServicesDep) -> Response:
         csrf = request.headers.get(CSRF_HEADER)
         await run_in_threadpool(sessions.logout, services, token, csrf, source_ip=source_ip)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", secure=_secure(services), httponly=True, samesite="lax")
+    clear_session_cookie(response, services)
     return response
